@@ -3,9 +3,10 @@
  * joins them and refuses (at type level and at load) a code defined twice.
  */
 import { commonErrors } from './codes/common.codes.js';
+import { storageErrors } from './codes/storage.codes.js';
 import type { ErrorSpec } from './error-spec.js';
 
-const tables = [commonErrors] as const;
+const tables = [commonErrors, storageErrors] as const;
 
 type Union<T extends readonly object[]> = T[number];
 type Keys<T> = T extends unknown ? keyof T : never;
