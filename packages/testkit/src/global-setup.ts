@@ -13,34 +13,23 @@ import { provideRedis } from './services/redis.service.js';
 import { provideS3 } from './services/s3.service.js';
 
 export default async function setup(): Promise<() => Promise<void>> {
-  const started: Array<Provided<unknown>> = [];
-  const results = await Promise.allSettled([
-    provideRedis(),
-    providePostgres(),
-    provideS3(),
-    provideAzurite(),
-    provideGcs(),
-  ]);
-  for (const r of results) if (r.status === 'fulfilled') started.push(r.value);
+  // The pinned AWS SDK works on Node 20; its notice about future releases is noise in every test run.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const attempts = [provideRedis(), providePostgres(), provideS3(), provideAzurite(), provideGcs()] as const;
+  const results = await Promise.allSettled(attempts);
+  const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value as Provided<unknown>] : []));
   const teardown = async () => {
     await Promise.allSettled(started.map((s) => s.stop()));
   };
-  const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  const failures = results.flatMap((r) =>
+    r.status === 'rejected' ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : [],
+  );
   if (failures.length > 0) {
     await teardown();
-    throw new Error(
-      failures.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason))).join('\n'),
-    );
+    throw new Error(failures.join('\n'));
   }
-  const [redis, postgres, s3, azure, gcs] = results.map(
-    (r) => (r as PromiseFulfilledResult<Provided<never>>).value,
-  ) as [
-    Awaited<ReturnType<typeof provideRedis>>,
-    Awaited<ReturnType<typeof providePostgres>>,
-    Awaited<ReturnType<typeof provideS3>>,
-    Awaited<ReturnType<typeof provideAzurite>>,
-    Awaited<ReturnType<typeof provideGcs>>,
-  ];
+  // All settled and none rejected: awaiting again only unwraps the values.
+  const [redis, postgres, s3, azure, gcs] = await Promise.all(attempts);
   Object.assign(process.env, {
     TEST_REDIS_URL: redis.info.url,
     TEST_DATABASE_URL: postgres.info.adminUrl,

@@ -1,0 +1,1 @@
+export { type Env, env, isSecretName, parseByteSize, readConfig } from './read-config.js';

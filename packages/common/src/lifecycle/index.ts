@@ -1,0 +1,1 @@
+export { installGracefulShutdown, type ShutdownOptions } from './shutdown.js';

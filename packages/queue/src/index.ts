@@ -1,0 +1,1 @@
+export { QUEUE_NAMES, type QueueName } from './queue-names.js';

@@ -1,0 +1,7 @@
+/** The queues this system uses; the API and outside servers enqueue to them, workers consume them. */
+export const QUEUE_NAMES = {
+  export: 'cvb-export',
+  import: 'cvb-import',
+} as const;
+
+export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
