@@ -1,1 +1,4 @@
+export { BackupProducer, type Enqueued, type ProducerOptions } from './backup-producer.js';
+export * from './job-payloads.js';
 export { QUEUE_NAMES, type QueueName } from './queue-names.js';
+export * from './request-id.js';

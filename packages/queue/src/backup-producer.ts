@@ -1,0 +1,109 @@
+import { AppError } from '@cvat-backup/common';
+import { type JobsOptions, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import {
+  type ExportJobPayload,
+  exportJobSchema,
+  type ImportJobPayload,
+  importJobSchema,
+} from './job-payloads.js';
+import { QUEUE_NAMES } from './queue-names.js';
+import { exportRequestId, importRequestId } from './request-id.js';
+
+export interface ProducerOptions {
+  connection: Redis;
+  /** BullMQ key prefix; tests give each run its own. */
+  prefix?: string;
+  /** How long finished requests (and so their results) stay visible. */
+  resultTtlSeconds?: number;
+  /** How long failed requests stay visible with their message. */
+  failureTtlSeconds?: number;
+  /** Attempts for transient failures (permanent ones fail at once in the worker). */
+  attempts?: number;
+}
+
+export interface Enqueued {
+  rqId: string;
+  /** False when the same request was already queued or running: the caller answers 409. */
+  created: boolean;
+}
+
+const IN_FLIGHT = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
+/**
+ * Enqueues export and import jobs. Used by the API and usable by an outside server that wants to
+ * enqueue directly: payloads are validated here, ids are deterministic for exports.
+ */
+export class BackupProducer {
+  readonly exports: Queue;
+  readonly imports: Queue;
+  private readonly defaults: JobsOptions;
+
+  constructor(options: ProducerOptions) {
+    const {
+      connection,
+      prefix = 'bull',
+      resultTtlSeconds = 24 * 3600,
+      failureTtlSeconds = 24 * 3600,
+      attempts = 5,
+    } = options;
+    this.exports = new Queue(QUEUE_NAMES.export, { connection, prefix });
+    this.imports = new Queue(QUEUE_NAMES.import, { connection, prefix });
+    this.defaults = {
+      attempts,
+      backoff: { type: 'exponential', delay: 2000, jitter: 0.5 },
+      removeOnComplete: { age: resultTtlSeconds },
+      removeOnFail: { age: failureTtlSeconds },
+    };
+  }
+
+  /**
+   * The same export by the same user while one is queued or running finds the first
+   * (`created: false`). A finished or failed one with that id is replaced by the new request.
+   */
+  async enqueueExport(payload: ExportJobPayload): Promise<Enqueued> {
+    const data = parse(exportJobSchema, payload);
+    const rqId = exportRequestId(data);
+    const existing = await this.exports.getJob(rqId);
+    if (existing) {
+      const state = await existing.getState();
+      if (IN_FLIGHT.has(state)) return { rqId, created: false };
+      await existing.remove();
+    }
+    await this.exports.add(`export:${data.target}`, data, { ...this.defaults, jobId: rqId });
+    // Two racing adds with one id yield one job; whichever request's data it holds is the one created.
+    const stored = await this.exports.getJob(rqId);
+    return { rqId, created: stored?.data.requestedAt === data.requestedAt };
+  }
+
+  async enqueueImport(
+    payload: ImportJobPayload,
+    rqId: string = importRequestId(payload.target),
+  ): Promise<Enqueued> {
+    const data = parse(importJobSchema, payload);
+    await this.imports.add(`import:${data.target}`, data, { ...this.defaults, jobId: rqId });
+    return { rqId, created: true };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.exports.close(), this.imports.close()]);
+  }
+}
+
+function parse<T>(
+  schema: {
+    safeParse(
+      v: unknown,
+    ):
+      | { success: true; data: T }
+      | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } };
+  },
+  value: unknown,
+): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues
+    .map((i) => `${i.path.map(String).join('.') || 'payload'}: ${i.message}`)
+    .join('; ');
+  throw new AppError('VALIDATION_FAILED', { problems });
+}
