@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -44,6 +44,20 @@ function postgresUser(): { uid: number; gid: number } | undefined {
   }
 }
 
+/** The server runs as `postgres`; every directory above its data must let that user pass. */
+function assertReachableBy(user: { uid: number; gid: number }, dir: string): void {
+  for (let d = path.dirname(path.resolve(dir)); ; d = path.dirname(d)) {
+    const st = statSync(d);
+    const canPass =
+      st.uid === user.uid ? st.mode & 0o100 : st.gid === user.gid ? st.mode & 0o010 : st.mode & 0o001;
+    if (!canPass)
+      throw new Error(
+        `PostgreSQL runs as user postgres, which cannot enter ${d} (mode ${(st.mode & 0o777).toString(8)}): make it traversable (chmod o+x) or set DATABASE_URL`,
+      );
+    if (d === path.dirname(d)) return;
+  }
+}
+
 /**
  * Initialises (once) and starts a PostgreSQL cluster in `dir` on a free 127.0.0.1 port, trust auth
  * for local connections only. Throw-away clusters for tests skip fsync; a persistent one keeps it.
@@ -54,7 +68,10 @@ export async function startPostgresCluster(options: { dir?: string; port?: numbe
   const dir = options.dir ?? (await mkdtemp(path.join(tmpdir(), 'cvb-pg-')));
   mkdirSync(dir, { recursive: true });
   const user = postgresUser();
-  if (user) chownSync(dir, user.uid, user.gid);
+  if (user) {
+    chownSync(dir, user.uid, user.gid);
+    assertReachableBy(user, dir);
+  }
   if (!existsSync(path.join(dir, 'PG_VERSION'))) {
     const initArgs = ['-D', dir, '-A', 'trust', '-U', 'postgres', '--encoding=UTF8', '--locale=C'];
     if (!options.persist) initArgs.push('--no-sync');
