@@ -1,0 +1,37 @@
+import { isAppError, toAppError } from '@cvat-backup/common';
+import { type Job, type Processor, UnrecoverableError, Worker, type WorkerOptions } from 'bullmq';
+
+/** Failure text stored on a BullMQ job: `CODE: message`, so clients and metrics see the stable code. */
+export function failureText(code: string, message: string): string {
+  return `${code}: ${message}`;
+}
+
+/** Reads the code back from a failed job's reason; undefined for failures not made here. */
+export function failureCode(failedReason: string | undefined): string | undefined {
+  return failedReason ? /^([A-Z][A-Z0-9_]+): /.exec(failedReason)?.[1] : undefined;
+}
+
+/**
+ * A BullMQ worker whose handler throws coded errors: permanent ones (bad archive, missing source
+ * object, denied credentials…) fail the job at once as UnrecoverableError; transient ones are
+ * retried by BullMQ with the job's backoff. Anything uncoded counts as transient.
+ */
+export function createCodedWorker<Data, Result>(
+  queueName: string,
+  handler: (job: Job<Data, Result>) => Promise<Result>,
+  options: WorkerOptions,
+): Worker<Data, Result> {
+  const processor: Processor<Data, Result> = async (job) => {
+    try {
+      return await handler(job);
+    } catch (err) {
+      const coded = toAppError(err);
+      const text = failureText(coded.code, coded.message);
+      if (isAppError(err) && !err.retryable) throw new UnrecoverableError(text);
+      const retry = new Error(text);
+      retry.cause = err;
+      throw retry;
+    }
+  };
+  return new Worker<Data, Result>(queueName, processor, options);
+}
