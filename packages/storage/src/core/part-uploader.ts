@@ -1,0 +1,119 @@
+import type { AppError } from '@cvat-backup/common';
+import type { CommitResult } from '../storage-driver.js';
+import type { PartPlan } from './part-plan.js';
+import { type RetryPolicy, withRetry } from './retry.js';
+import type { WriteSink } from './sink-write.js';
+
+/** The store-specific steps of a parted upload (S3 multipart, Azure staged blocks). */
+export interface PartBackend<P> {
+  /** Starts the upload (CreateMultipartUpload); called once, before the first part. */
+  begin(signal: AbortSignal): Promise<void>;
+  /** Sends part `n` (1-based). Called again on transient failures, with the same buffer. */
+  uploadPart(n: number, data: Buffer, signal: AbortSignal): Promise<P>;
+  /** Publishes the parts as the object (CompleteMultipartUpload, commitBlockList). */
+  complete(parts: P[], signal: AbortSignal): Promise<CommitResult>;
+  /** Publishes a small object in one request when it never filled a part. */
+  putWhole(data: Buffer, signal: AbortSignal): Promise<CommitResult>;
+  /** Throws the upload away (AbortMultipartUpload); errors are swallowed by the caller. */
+  discard(): Promise<void>;
+}
+
+export interface PartUploaderOptions {
+  plan: PartPlan;
+  /** Parts in flight at once; memory is about `(queueSize + 1) × partSize`. */
+  queueSize: number;
+  retry: RetryPolicy;
+  map: (err: unknown) => AppError;
+}
+
+/**
+ * A {@link WriteSink} that cuts the stream into parts and uploads up to `queueSize` of them at
+ * once, each retried on its own. A write waits while the queue is full, so memory stays bounded.
+ * A failed part aborts the whole upload; only `commit()` completes it.
+ */
+export class PartUploader<P> implements WriteSink {
+  private readonly controller = new AbortController();
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private partNumber = 1;
+  private begun: Promise<void> | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly parts: P[] = [];
+  private failure: AppError | undefined;
+  private size = 0;
+
+  constructor(
+    private readonly backend: PartBackend<P>,
+    private readonly options: PartUploaderOptions,
+  ) {}
+
+  async write(chunk: Buffer): Promise<void> {
+    this.throwIfFailed();
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    this.size += chunk.length;
+    for (;;) {
+      const partSize = this.options.plan(this.partNumber);
+      if (this.buffered < partSize) break;
+      // Keep the last part back until commit: S3 forbids a part below 5 MiB unless it is the last.
+      await this.startPart(this.take(partSize));
+    }
+  }
+
+  async commit(): Promise<CommitResult> {
+    this.throwIfFailed();
+    const rest = this.take(this.buffered);
+    if (this.partNumber === 1) {
+      const whole = await this.retrying(() => this.backend.putWhole(rest, this.controller.signal));
+      return { ...whole, size: this.size };
+    }
+    if (rest.length > 0) await this.startPart(rest);
+    await Promise.all(this.inFlight);
+    this.throwIfFailed();
+    const result = await this.retrying(() => this.backend.complete(this.parts, this.controller.signal));
+    return { ...result, size: this.size };
+  }
+
+  async abort(): Promise<void> {
+    this.controller.abort();
+    this.chunks = [];
+    await Promise.allSettled([...this.inFlight, this.begun]);
+    if (this.begun)
+      await withRetry(() => this.backend.discard(), this.options.retry, this.options.map).catch(() => {});
+  }
+
+  private take(n: number): Buffer {
+    const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+    // Copy the (small) remainder so the part's buffer is not kept alive by it.
+    this.chunks = n < all.length ? [Buffer.from(all.subarray(n))] : [];
+    this.buffered = all.length - n;
+    return all.subarray(0, n);
+  }
+
+  private async startPart(data: Buffer): Promise<void> {
+    const n = this.partNumber++;
+    this.begun ??= this.retrying(() => this.backend.begin(this.controller.signal));
+    await this.begun;
+    const task = this.retrying(() => this.backend.uploadPart(n, data, this.controller.signal)).then(
+      (part) => {
+        this.parts[n - 1] = part;
+      },
+      (err: AppError) => {
+        this.failure ??= err;
+        this.controller.abort();
+      },
+    );
+    const tracked = task.finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+    while (this.inFlight.size >= this.options.queueSize) await Promise.race(this.inFlight);
+    this.throwIfFailed();
+  }
+
+  private retrying<T>(op: () => Promise<T>): Promise<T> {
+    return withRetry(op, this.options.retry, this.options.map, this.controller.signal);
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
+  }
+}

@@ -1,0 +1,43 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AppError } from '@cvat-backup/common';
+
+/** How often and how patiently a transient failure is retried. */
+export interface RetryPolicy {
+  /** Total tries, the first included (1 = no retry). */
+  attempts: number;
+  /** Backoff ceiling before the first retry; it doubles each retry. */
+  baseDelayMs: number;
+  /** Largest backoff ceiling. */
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 200, maxDelayMs: 10_000 };
+
+/** "Full jitter" backoff: uniform in [0, min(max, base·2^retry)], so many clients spread out. */
+export function backoffDelay(policy: RetryPolicy, retry: number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
+  return Math.floor(Math.random() * ceiling);
+}
+
+/**
+ * Runs `op`, mapping each failure to a coded error once; retryable ones are tried again with
+ * jittered exponential backoff until the attempts run out, permanent ones are thrown at once.
+ */
+export async function withRetry<T>(
+  op: (attempt: number) => Promise<T>,
+  policy: RetryPolicy,
+  map: (err: unknown) => AppError,
+  signal?: AbortSignal,
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await op(attempt);
+    } catch (err) {
+      const mapped = map(err);
+      if (!mapped.retryable || attempt + 1 >= policy.attempts || signal?.aborted) throw mapped;
+      await sleep(backoffDelay(policy, attempt), undefined, signal ? { signal } : undefined).catch(() => {
+        throw mapped;
+      });
+    }
+  }
+}
