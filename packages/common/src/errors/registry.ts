@@ -2,12 +2,13 @@
  * The one registry of error codes. Each domain keeps its codes in `codes/<domain>.codes.ts`; this file
  * joins them and refuses (at type level and at load) a code defined twice.
  */
+import { catalogErrors } from './codes/catalog.codes.js';
 import { commonErrors } from './codes/common.codes.js';
 import { formatErrors } from './codes/format.codes.js';
 import { storageErrors } from './codes/storage.codes.js';
 import type { ErrorSpec } from './error-spec.js';
 
-const tables = [commonErrors, storageErrors, formatErrors] as const;
+const tables = [commonErrors, storageErrors, formatErrors, catalogErrors] as const;
 
 type Union<T extends readonly object[]> = T[number];
 type Keys<T> = T extends unknown ? keyof T : never;

@@ -1,0 +1,139 @@
+import type {
+  AttributeValue,
+  JobAnnotations,
+  Shape,
+  ShapeElement,
+  ShapeType,
+  Tag,
+  Track,
+  TrackElement,
+  TrackedShape,
+} from '../repositories/annotation.repository.js';
+import { readCursor } from './cursor-reader.js';
+import type { Connections } from './db.js';
+
+/** Rows fetched per cursor round trip. */
+export const DEFAULT_READ_BATCH = 2000;
+
+interface ShapeRow extends ShapeElement {
+  parent_id: number | null;
+}
+
+interface TrackRow {
+  id: number;
+  parent_id: number | null;
+  label_id: number;
+  frame: number;
+  group: number;
+  source: string;
+  attributes: AttributeValue[];
+  s_id: number | null;
+  s_type: ShapeType;
+  s_frame: number;
+  s_occluded: boolean;
+  s_outside: boolean;
+  s_z_order: number;
+  s_rotation: number;
+  s_points: number[];
+  s_attributes: AttributeValue[];
+}
+
+const SHAPE_SQL = `SELECT id, parent_id, label_id, type, frame, "group", source, score, occluded, outside, z_order,
+    rotation, points, attributes
+  FROM annotation_shapes WHERE job_id = $1 ORDER BY coalesce(parent_id, id), id`;
+
+const TRACK_SQL = `SELECT tr.id, tr.parent_id, tr.label_id, tr.frame, tr."group", tr.source, tr.attributes,
+    ts.id AS s_id, ts.type AS s_type, ts.frame AS s_frame, ts.occluded AS s_occluded, ts.outside AS s_outside,
+    ts.z_order AS s_z_order, ts.rotation AS s_rotation, ts.points AS s_points, ts.attributes AS s_attributes
+  FROM annotation_tracks tr LEFT JOIN annotation_tracked_shapes ts ON ts.track_id = tr.id
+  WHERE tr.job_id = $1 ORDER BY coalesce(tr.parent_id, tr.id), tr.id, ts.frame, ts.id`;
+
+function element(r: ShapeRow): ShapeElement {
+  return {
+    id: r.id,
+    label_id: r.label_id,
+    type: r.type,
+    frame: r.frame,
+    group: r.group,
+    source: r.source,
+    score: r.score,
+    occluded: r.occluded,
+    outside: r.outside,
+    z_order: r.z_order,
+    rotation: r.rotation,
+    points: r.points,
+    attributes: r.attributes,
+  };
+}
+
+async function* tags(conn: Connections, jobId: number, batch: number): AsyncIterable<Tag> {
+  yield* readCursor<Tag>(
+    conn,
+    'SELECT id, label_id, frame, "group", source, attributes FROM annotation_tags WHERE job_id = $1 ORDER BY id',
+    [jobId],
+    batch,
+  );
+}
+
+async function* shapes(conn: Connections, jobId: number, batch: number): AsyncIterable<Shape> {
+  let current: Shape | undefined;
+  for await (const row of readCursor<ShapeRow>(conn, SHAPE_SQL, [jobId], batch)) {
+    if (row.parent_id !== null && current?.id === row.parent_id) {
+      current.elements.push(element(row));
+      continue;
+    }
+    if (current) yield current;
+    current = { ...element(row), elements: [] };
+  }
+  if (current) yield current;
+}
+
+async function* tracks(conn: Connections, jobId: number, batch: number): AsyncIterable<Track> {
+  let current: Track | undefined;
+  let open: TrackElement | undefined;
+  for await (const row of readCursor<TrackRow>(conn, TRACK_SQL, [jobId], batch)) {
+    if (open?.id !== row.id) {
+      open = {
+        id: row.id,
+        label_id: row.label_id,
+        frame: row.frame,
+        group: row.group,
+        source: row.source,
+        shapes: [],
+        attributes: row.attributes,
+      };
+      if (row.parent_id !== null && current?.id === row.parent_id) current.elements.push(open);
+      else {
+        if (current) yield current;
+        current = { ...open, elements: [] };
+        open = current;
+      }
+    }
+    if (row.s_id !== null) open.shapes.push(trackedShape(row));
+  }
+  if (current) yield current;
+}
+
+function trackedShape(r: TrackRow): TrackedShape {
+  return {
+    id: r.s_id!,
+    type: r.s_type,
+    frame: r.s_frame,
+    occluded: r.s_occluded,
+    outside: r.s_outside,
+    z_order: r.s_z_order,
+    rotation: r.s_rotation,
+    points: r.s_points,
+    attributes: r.s_attributes,
+  };
+}
+
+/** The three streams of one job's annotations. */
+export function jobAnnotations(conn: Connections, jobId: number, batch = DEFAULT_READ_BATCH): JobAnnotations {
+  return {
+    version: 0,
+    tags: () => tags(conn, jobId, batch),
+    shapes: () => shapes(conn, jobId, batch),
+    tracks: () => tracks(conn, jobId, batch),
+  };
+}

@@ -1,0 +1,151 @@
+import { AppError } from '@cvat-backup/common';
+import type { Actor } from '../repositories/common.types.js';
+import type {
+  AssetInfo,
+  GuideOwner,
+  GuideRecord,
+  GuideRepository,
+  NewAsset,
+} from '../repositories/guide.repository.js';
+import { atomically, type Connections, type Queryable } from './db.js';
+import { mapped } from './pg-errors.js';
+import { touchProject, touchTask } from './sql-fragments.js';
+import { projectVisible, taskVisible } from './visibility.js';
+
+const ASSET_COLUMNS =
+  'a.id::text AS uuid, a.filename, a.content_type, octet_length(a.content) AS size, a.created_date';
+
+const SELECT = `SELECT g.id, g.project_id, g.task_id, g.markdown, g.created_date, g.updated_date,
+    coalesce((SELECT json_agg(json_build_object('uuid', a.id, 'filename', a.filename, 'content_type', a.content_type,
+       'size', octet_length(a.content), 'created_date', a.created_date) ORDER BY a.created_date, a.id)
+     FROM guide_assets a WHERE a.guide_id = g.id), '[]') AS assets
+  FROM annotation_guides g`;
+
+type Row = Omit<GuideRecord, 'assets'> & {
+  assets: Array<Omit<AssetInfo, 'created_date'> & { created_date: string }>;
+};
+
+function toRecord(row: Row | undefined): GuideRecord | null {
+  if (!row) return null;
+  return { ...row, assets: row.assets.map((a) => ({ ...a, created_date: new Date(a.created_date) })) };
+}
+
+export class PgGuideRepository implements GuideRepository {
+  constructor(
+    private readonly conn: Connections,
+    private readonly maxAssetBytes: number,
+  ) {}
+
+  save(owner: GuideOwner, markdown: string): Promise<GuideRecord> {
+    const [column, id] = 'projectId' in owner ? ['project_id', owner.projectId] : ['task_id', owner.taskId];
+    return atomically(this.conn, async (client) => {
+      const { rows } = await mapped(
+        client.query<{ id: number }>(
+          `INSERT INTO annotation_guides (${column}, markdown) VALUES ($1, $2)
+           ON CONFLICT (${column}) DO UPDATE SET markdown = EXCLUDED.markdown, updated_date = now() RETURNING id`,
+          [id, markdown],
+        ),
+      );
+      await touchOwner(client, owner);
+      return (await selectWhere(client, 'g.id = $1', [rows[0]!.id]))!;
+    });
+  }
+
+  get(actor: Actor, id: number): Promise<GuideRecord | null> {
+    return selectWhere(
+      this.conn.db,
+      `g.id = $3 AND (EXISTS (SELECT 1 FROM projects p WHERE p.id = g.project_id AND ${projectVisible('p', '$1', '$2')})
+        OR EXISTS (SELECT 1 FROM tasks t WHERE t.id = g.task_id AND ${taskVisible('t', '$1', '$2')}))`,
+      [actor.isAdmin, actor.id, id],
+    );
+  }
+
+  forOwner(owner: GuideOwner): Promise<GuideRecord | null> {
+    return 'projectId' in owner
+      ? selectWhere(this.conn.db, 'g.project_id = $1', [owner.projectId])
+      : selectWhere(this.conn.db, 'g.task_id = $1', [owner.taskId]);
+  }
+
+  async addAsset(guideId: number, asset: NewAsset): Promise<AssetInfo> {
+    if (asset.content.length > this.maxAssetBytes)
+      throw new AppError('CATALOG_ASSET_TOO_LARGE', {
+        filename: asset.filename,
+        size: asset.content.length,
+        limit: this.maxAssetBytes,
+      });
+    return atomically(this.conn, async (client) => {
+      const { rows } = await mapped(
+        client.query<AssetInfo>(
+          `INSERT INTO guide_assets AS a (guide_id, filename, content_type, content, owner_id)
+           VALUES ($1, $2, $3, $4, $5) RETURNING ${ASSET_COLUMNS}`,
+          [
+            guideId,
+            asset.filename,
+            asset.content_type ?? 'application/octet-stream',
+            asset.content,
+            asset.owner_id ?? null,
+          ],
+        ),
+      );
+      await touchGuide(client, guideId);
+      return rows[0]!;
+    });
+  }
+
+  async readAsset(uuid: string): Promise<{ info: AssetInfo; content: Buffer } | null> {
+    const { rows } = await mapped(
+      this.conn.db.query<AssetInfo & { content: Buffer }>(
+        `SELECT ${ASSET_COLUMNS}, a.content FROM guide_assets a WHERE a.id = $1`,
+        [uuid],
+      ),
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const { content, ...info } = row;
+    return { info, content };
+  }
+
+  async deleteAsset(uuid: string): Promise<boolean> {
+    return atomically(this.conn, async (client) => {
+      const { rows } = await mapped(
+        client.query<{ guide_id: number }>('DELETE FROM guide_assets WHERE id = $1 RETURNING guide_id', [
+          uuid,
+        ]),
+      );
+      if (rows[0]) await touchGuide(client, rows[0].guide_id);
+      return rows.length > 0;
+    });
+  }
+
+  async delete(actor: Actor, id: number): Promise<boolean> {
+    const guide = await this.get(actor, id);
+    if (!guide) return false;
+    await atomically(this.conn, async (client) => {
+      await client.query('DELETE FROM annotation_guides WHERE id = $1', [id]);
+      await touchOwner(
+        client,
+        guide.project_id !== null ? { projectId: guide.project_id } : { taskId: guide.task_id! },
+      );
+    });
+    return true;
+  }
+}
+
+async function selectWhere(db: Queryable, where: string, params: unknown[]): Promise<GuideRecord | null> {
+  const { rows } = await db.query<Row>(`${SELECT} WHERE ${where}`, params);
+  return toRecord(rows[0]);
+}
+
+async function touchOwner(db: Queryable, owner: GuideOwner): Promise<void> {
+  if ('projectId' in owner) await touchProject(db, owner.projectId);
+  else await touchTask(db, owner.taskId);
+}
+
+async function touchGuide(db: Queryable, guideId: number): Promise<void> {
+  const { rows } = await db.query<{ project_id: number | null; task_id: number | null }>(
+    'UPDATE annotation_guides SET updated_date = now() WHERE id = $1 RETURNING project_id, task_id',
+    [guideId],
+  );
+  const g = rows[0];
+  if (g) await touchOwner(db, g.project_id !== null ? { projectId: g.project_id } : { taskId: g.task_id! });
+}

@@ -1,0 +1,337 @@
+import { AppError } from '@cvat-backup/common';
+import type { Actor, ListQuery, Page } from '../repositories/common.types.js';
+import type {
+  AttributeInput,
+  AttributeRecord,
+  LabelInput,
+  LabelOwner,
+  LabelRecord,
+  LabelRepository,
+  LabelScope,
+  LabelType,
+  SublabelRecord,
+} from '../repositories/label.repository.js';
+import { atomically, type Connections, type Queryable } from './db.js';
+import { buildListSql, type ListSpec } from './list-sql.js';
+import { mapped } from './pg-errors.js';
+import { touchProject, touchTask } from './sql-fragments.js';
+import { projectVisible, taskVisible } from './visibility.js';
+
+/** Colours given to labels created without one (CVAT picks from a similar palette). */
+const PALETTE = ['#fa3253', '#33ddff', '#ff6037', '#34d1b7', '#b83df5', '#ddff33', '#3d3df5', '#f59331'];
+
+interface LabelRow {
+  id: number;
+  project_id: number | null;
+  task_id: number | null;
+  parent_id: number | null;
+  name: string;
+  color: string;
+  type: LabelType;
+  svg: string | null;
+}
+
+const LIST: ListSpec = {
+  fields: {
+    id: { sql: 'l.id', type: 'int' },
+    name: { sql: 'l.name', type: 'text' },
+    type: { sql: 'l.type', type: 'text' },
+    color: { sql: 'l.color', type: 'text' },
+    parent_id: { sql: 'l.parent_id', type: 'int' },
+  },
+  filters: ['id', 'name', 'type', 'color', 'parent_id'],
+  search: ['name'],
+  defaultSort: 'id',
+};
+
+const ownerColumn = (owner: LabelOwner): ['project_id' | 'task_id', number] =>
+  'projectId' in owner ? ['project_id', owner.projectId] : ['task_id', owner.taskId];
+
+export class PgLabelRepository implements LabelRepository {
+  constructor(private readonly conn: Connections) {}
+
+  create(owner: LabelOwner, labels: readonly LabelInput[]): Promise<LabelRecord[]> {
+    return this.apply(
+      owner,
+      labels.map((l) => stripIds(l)),
+    );
+  }
+
+  apply(owner: LabelOwner, labels: readonly LabelInput[]): Promise<LabelRecord[]> {
+    return atomically(this.conn, async (client) => {
+      const [column, ownerId] = ownerColumn(owner);
+      const { rows } = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM labels WHERE ${column} = $1`,
+        [ownerId],
+      );
+      let colorIndex = rows[0]!.n;
+      const nextColor = () => PALETTE[colorIndex++ % PALETTE.length]!;
+      for (const label of labels) await this.applyOne(client, column, ownerId, null, label, nextColor);
+      if (column === 'project_id') await touchProject(client, ownerId);
+      else await touchTask(client, ownerId);
+      return this.treeOn(client, column, ownerId);
+    });
+  }
+
+  private async applyOne(
+    db: Queryable,
+    column: 'project_id' | 'task_id',
+    ownerId: number,
+    parentId: number | null,
+    input: LabelInput,
+    nextColor: () => string,
+  ): Promise<void> {
+    let id: number;
+    if (input.id !== undefined) {
+      const { rows } = await db.query<LabelRow>(
+        `SELECT * FROM labels WHERE id = $1 AND ${column} = $2 AND parent_id IS NOT DISTINCT FROM $3`,
+        [input.id, ownerId, parentId],
+      );
+      const existing = rows[0];
+      if (!existing) throw new AppError('CATALOG_REFERENCE_NOT_FOUND', { entity: 'label', id: input.id });
+      if (input.deleted) {
+        await db.query('DELETE FROM labels WHERE id = $1', [input.id]);
+        return;
+      }
+      if (input.type !== undefined && (input.type === 'skeleton') !== (existing.type === 'skeleton'))
+        throw new AppError('CATALOG_INVALID_VALUE', {
+          field: 'labels.type',
+          problem: 'a label cannot become or stop being a skeleton',
+        });
+      await mapped(
+        db.query(
+          'UPDATE labels SET name = $2, color = coalesce($3, color), type = coalesce($4, type) WHERE id = $1',
+          [input.id, input.name, input.color || null, input.type ?? null],
+        ),
+      );
+      id = input.id;
+    } else {
+      if (input.deleted)
+        throw new AppError('CATALOG_INVALID_VALUE', {
+          field: 'labels.deleted',
+          problem: 'deleting a label needs its id',
+        });
+      const { rows } = await mapped(
+        db.query<{ id: number }>(
+          `INSERT INTO labels (${column}, parent_id, name, color, type) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+          [ownerId, parentId, input.name, input.color || nextColor(), input.type ?? 'any'],
+        ),
+      );
+      id = rows[0]!.id;
+    }
+    for (const attribute of input.attributes ?? []) await applyAttribute(db, id, attribute);
+    if (parentId !== null) return;
+    for (const sub of input.sublabels ?? []) await this.applyOne(db, column, ownerId, id, sub, nextColor);
+    if (input.svg !== undefined) {
+      const { rows: subs } = await db.query<{ id: number; name: string }>(
+        'SELECT id, name FROM labels WHERE parent_id = $1',
+        [id],
+      );
+      const byName = new Map(subs.map((s) => [s.name, s.id]));
+      const svg = input.svg.replace(/data-label-name="([^"]*)"/g, (_whole, name: string) => {
+        const subId = byName.get(name);
+        if (subId === undefined)
+          throw new AppError('CATALOG_INVALID_VALUE', {
+            field: 'labels.svg',
+            problem: `no sublabel named "${name}"`,
+          });
+        return `data-label-id="${subId}"`;
+      });
+      await db.query('UPDATE labels SET svg = $2 WHERE id = $1', [id, svg]);
+    }
+  }
+
+  tree(owner: LabelOwner): Promise<LabelRecord[]> {
+    const [column, ownerId] = ownerColumn(owner);
+    return this.treeOn(this.conn.db, column, ownerId);
+  }
+
+  async treeOfTask(taskId: number): Promise<LabelRecord[]> {
+    const { rows } = await this.conn.db.query<{ project_id: number | null }>(
+      'SELECT project_id FROM tasks WHERE id = $1',
+      [taskId],
+    );
+    const task = rows[0];
+    if (!task) throw new AppError('CATALOG_REFERENCE_NOT_FOUND', { entity: 'task', id: taskId });
+    return task.project_id === null
+      ? this.treeOn(this.conn.db, 'task_id', taskId)
+      : this.treeOn(this.conn.db, 'project_id', task.project_id);
+  }
+
+  private async treeOn(
+    db: Queryable,
+    column: 'project_id' | 'task_id',
+    ownerId: number,
+  ): Promise<LabelRecord[]> {
+    const { rows } = await db.query<LabelRow>(
+      `SELECT * FROM labels WHERE ${column} = $1 AND parent_id IS NULL ORDER BY id`,
+      [ownerId],
+    );
+    return assemble(db, rows);
+  }
+
+  async list(actor: Actor, scope: LabelScope, query: ListQuery = {}): Promise<Page<LabelRecord> | null> {
+    const given = [scope.project_id, scope.task_id, scope.job_id].filter((v) => v !== undefined);
+    if (given.length > 1)
+      throw new AppError('CATALOG_INVALID_LIST_QUERY', {
+        problem: 'job_id, task_id and project_id parameters cannot be used together',
+      });
+    const db = this.conn.db;
+    let ownerWhere: string;
+    const base: unknown[] = [actor.isAdmin, actor.id];
+    if (scope.project_id !== undefined || scope.task_id !== undefined || scope.job_id !== undefined) {
+      const owner = await this.scopeOwner(actor, scope);
+      if (!owner) return null;
+      base.push(owner[1]);
+      ownerWhere = `l.${owner[0]} = $3`;
+    } else {
+      ownerWhere = `(EXISTS (SELECT 1 FROM projects p WHERE p.id = l.project_id AND ${projectVisible('p', '$1', '$2')})
+        OR EXISTS (SELECT 1 FROM tasks t WHERE t.id = l.task_id AND ${taskVisible('t', '$1', '$2')}))`;
+    }
+    const sql = buildListSql(LIST, query, base);
+    const where = `l.parent_id IS NULL AND ${ownerWhere} AND ${sql.where}`;
+    const [count, page] = await Promise.all([
+      db.query<{ n: number }>(`SELECT count(*)::int AS n FROM labels l WHERE ${where}`, sql.params),
+      db.query<LabelRow>(
+        `SELECT l.* FROM labels l WHERE ${where} ORDER BY ${sql.orderBy} ${sql.limit}`,
+        sql.params,
+      ),
+    ]);
+    return { count: count.rows[0]!.n, results: await assemble(db, page.rows) };
+  }
+
+  private async scopeOwner(
+    actor: Actor,
+    scope: LabelScope,
+  ): Promise<['project_id' | 'task_id', number] | null> {
+    const db = this.conn.db;
+    if (scope.project_id !== undefined) {
+      const { rows } = await db.query(
+        `SELECT 1 FROM projects p WHERE p.id = $3 AND ${projectVisible('p', '$1', '$2')}`,
+        [actor.isAdmin, actor.id, scope.project_id],
+      );
+      return rows.length ? ['project_id', scope.project_id] : null;
+    }
+    const { rows } = await db.query<{ id: number; project_id: number | null }>(
+      scope.task_id !== undefined
+        ? `SELECT t.id, t.project_id FROM tasks t WHERE t.id = $3 AND ${taskVisible('t', '$1', '$2')}`
+        : `SELECT t.id, t.project_id FROM jobs j JOIN tasks t ON t.id = j.task_id WHERE j.id = $3 AND ${taskVisible('t', '$1', '$2')}`,
+      [actor.isAdmin, actor.id, scope.task_id ?? scope.job_id],
+    );
+    const task = rows[0];
+    if (!task) return null;
+    return task.project_id === null ? ['task_id', task.id] : ['project_id', task.project_id];
+  }
+
+  async get(actor: Actor, id: number): Promise<LabelRecord | null> {
+    const db = this.conn.db;
+    const { rows } = await db.query<LabelRow>(
+      `SELECT l.* FROM labels l WHERE l.id = $3 AND l.parent_id IS NULL AND (
+         EXISTS (SELECT 1 FROM projects p WHERE p.id = l.project_id AND ${projectVisible('p', '$1', '$2')})
+         OR EXISTS (SELECT 1 FROM tasks t WHERE t.id = l.task_id AND ${taskVisible('t', '$1', '$2')}))`,
+      [actor.isAdmin, actor.id, id],
+    );
+    return (await assemble(db, rows))[0] ?? null;
+  }
+
+  async delete(actor: Actor, id: number): Promise<boolean> {
+    const label = await this.get(actor, id);
+    if (!label) return false;
+    await atomically(this.conn, async (client) => {
+      await client.query('DELETE FROM labels WHERE id = $1', [id]);
+      if (label.project_id !== undefined) await touchProject(client, label.project_id);
+      if (label.task_id !== undefined) await touchTask(client, label.task_id);
+    });
+    return true;
+  }
+}
+
+function stripIds(label: LabelInput): LabelInput {
+  const { id: _id, deleted: _deleted, ...rest } = label;
+  return {
+    ...rest,
+    attributes: (label.attributes ?? []).map(({ id: _a, deleted: _d, ...a }) => a),
+    sublabels: (label.sublabels ?? []).map(stripIds),
+  };
+}
+
+async function applyAttribute(db: Queryable, labelId: number, input: AttributeInput): Promise<void> {
+  if (input.id === undefined) {
+    await mapped(
+      db.query(
+        `INSERT INTO label_attributes (label_id, name, mutable, input_type, default_value, "values")
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [
+          labelId,
+          input.name,
+          input.mutable ?? false,
+          input.input_type,
+          input.default_value ?? '',
+          input.values ?? [],
+        ],
+      ),
+    );
+    return;
+  }
+  const { rowCount } = await mapped(
+    input.deleted
+      ? db.query('DELETE FROM label_attributes WHERE id = $1 AND label_id = $2', [input.id, labelId])
+      : db.query(
+          `UPDATE label_attributes SET name = $3, default_value = coalesce($4, default_value),
+             "values" = coalesce($5, "values") WHERE id = $1 AND label_id = $2`,
+          [input.id, labelId, input.name, input.default_value ?? null, input.values ?? null],
+        ),
+  );
+  if (!rowCount) throw new AppError('CATALOG_REFERENCE_NOT_FOUND', { entity: 'attribute', id: input.id });
+}
+
+/** Loads sublabels and attributes of the given top-level rows in two queries and nests them. */
+async function assemble(db: Queryable, rows: readonly LabelRow[]): Promise<LabelRecord[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const { rows: subs } = await db.query<LabelRow>(
+    'SELECT * FROM labels WHERE parent_id = ANY($1) ORDER BY id',
+    [ids],
+  );
+  const all = [...ids, ...subs.map((s) => s.id)];
+  const { rows: attrs } = await db.query<AttributeRecord & { label_id: number }>(
+    `SELECT id, label_id, name, mutable, input_type, default_value, "values"
+     FROM label_attributes WHERE label_id = ANY($1) ORDER BY id`,
+    [all],
+  );
+  const attributesOf = new Map<number, AttributeRecord[]>();
+  for (const { label_id, ...a } of attrs) {
+    const list = attributesOf.get(label_id) ?? [];
+    list.push(a);
+    attributesOf.set(label_id, list);
+  }
+  const subsOf = new Map<number, SublabelRecord[]>();
+  for (const s of subs) {
+    const list = subsOf.get(s.parent_id!) ?? [];
+    list.push({
+      id: s.id,
+      name: s.name,
+      color: s.color,
+      attributes: attributesOf.get(s.id) ?? [],
+      type: s.type,
+      has_parent: true,
+    });
+    subsOf.set(s.parent_id!, list);
+  }
+  return rows.map((r) => {
+    const label: LabelRecord = {
+      id: r.id,
+      name: r.name,
+      color: r.color,
+      attributes: attributesOf.get(r.id) ?? [],
+      type: r.type,
+      sublabels: subsOf.get(r.id) ?? [],
+      parent_id: null,
+      has_parent: false,
+    };
+    if (r.type === 'skeleton') label.svg = r.svg ?? '';
+    if (r.project_id !== null) label.project_id = r.project_id;
+    if (r.task_id !== null) label.task_id = r.task_id;
+    return label;
+  });
+}

@@ -1,0 +1,43 @@
+import type { Actor } from './common.types.js';
+
+export interface AssetInfo {
+  uuid: string;
+  filename: string;
+  content_type: string;
+  size: number;
+  created_date: Date;
+}
+
+/** An annotation guide of a project or a task; markdown references assets as `/api/assets/<uuid>`. */
+export interface GuideRecord {
+  id: number;
+  project_id: number | null;
+  task_id: number | null;
+  markdown: string;
+  created_date: Date;
+  updated_date: Date;
+  assets: AssetInfo[];
+}
+
+export type GuideOwner = { projectId: number } | { taskId: number };
+
+export interface NewAsset {
+  filename: string;
+  content_type?: string;
+  content: Buffer;
+  owner_id?: number | null;
+}
+
+export interface GuideRepository {
+  /** Creates or replaces the markdown of the owner's guide. */
+  save(owner: GuideOwner, markdown: string): Promise<GuideRecord>;
+  get(actor: Actor, id: number): Promise<GuideRecord | null>;
+  /** The guide of a project or task, without ownership check (exporter). */
+  forOwner(owner: GuideOwner): Promise<GuideRecord | null>;
+  /** Stores an asset (at most `maxAssetBytes`, else CATALOG_ASSET_TOO_LARGE). */
+  addAsset(guideId: number, asset: NewAsset): Promise<AssetInfo>;
+  /** Asset bytes (bounded by the size limit), or null. */
+  readAsset(uuid: string): Promise<{ info: AssetInfo; content: Buffer } | null>;
+  deleteAsset(uuid: string): Promise<boolean>;
+  delete(actor: Actor, id: number): Promise<boolean>;
+}
