@@ -1,4 +1,5 @@
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 
 /** A server we started ourselves as a child process. */
 export interface ChildService {
@@ -19,9 +20,14 @@ export async function startChildService(
   name: string,
   command: string,
   args: string[],
-  options: SpawnOptions & { ready: () => Promise<boolean>; timeoutMs?: number },
+  options: SpawnOptions & {
+    ready: () => Promise<boolean>;
+    timeoutMs?: number;
+    /** A temp dir of this service, removed once the process has stopped. */
+    removeAfterStop?: string;
+  },
 ): Promise<ChildService> {
-  const { ready, timeoutMs = 60_000, ...spawnOptions } = options;
+  const { ready, timeoutMs = 60_000, removeAfterStop, ...spawnOptions } = options;
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...spawnOptions });
   let tail = '';
   const collect = (chunk: Buffer) => {
@@ -46,11 +52,13 @@ export async function startChildService(
     process: child,
     output: () => tail,
     stop: async () => {
-      if (exited) return;
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exitPromise;
-      clearTimeout(killer);
+      if (!exited) {
+        child.kill('SIGTERM');
+        const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exitPromise;
+        clearTimeout(killer);
+      }
+      if (removeAfterStop) await rm(removeAfterStop, { recursive: true, force: true });
     },
   };
 

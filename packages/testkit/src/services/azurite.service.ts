@@ -68,7 +68,7 @@ async function startAzurite(): Promise<Provided<AzureInfo>> {
       '--loose',
       '--silent',
     ],
-    { ready: () => azureAnswers(info.connectionString) },
+    { ready: () => azureAnswers(info.connectionString), removeAfterStop: dir },
   );
   return { info, provenance: 'child-process', stop: child.stop };
 }

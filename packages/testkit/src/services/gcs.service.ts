@@ -37,6 +37,7 @@ async function startFirebaseStorageEmulator(): Promise<Provided<GcsInfo>> {
   const child = await startChildService('gcs-emulator', process.execPath, [script, String(port)], {
     env: { ...process.env, TMPDIR: dir },
     ready: () => gcsAnswers(endpoint),
+    removeAfterStop: dir,
   });
   return { info: { endpoint, projectId: 'test-project' }, provenance: 'child-process', stop: child.stop };
 }

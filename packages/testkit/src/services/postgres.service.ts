@@ -96,6 +96,7 @@ export async function startPostgresCluster(options: { dir?: string; port?: numbe
     {
       ready: () => postgresAnswers(adminUrl),
       ...(user ?? {}),
+      ...(options.dir ? {} : { removeAfterStop: dir }),
     },
   );
   // postgres stops cleanly (fast shutdown) on SIGINT; SIGTERM waits for clients to leave.

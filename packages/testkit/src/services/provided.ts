@@ -19,6 +19,12 @@ export async function firstAvailable<T>(
 ): Promise<Provided<T>> {
   const reasons: string[] = [];
   for (const [how, attempt] of attempts) {
+    // TESTKIT_IGNORE_RUNNING=1 leaves servers already on their usual ports alone (their labels end
+    // in the address): the run starts its own, as on a machine where nothing runs.
+    if (process.env.TESTKIT_IGNORE_RUNNING === '1' && /127\.0\.0\.1:\d+$/.test(how)) {
+      reasons.push(`${how}: ignored (TESTKIT_IGNORE_RUNNING=1)`);
+      continue;
+    }
     try {
       const provided = await attempt();
       if (provided) return provided;

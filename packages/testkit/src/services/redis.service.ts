@@ -55,7 +55,7 @@ export async function startRedisServer(options: { dir?: string; port?: number; p
       'noeviction',
       ...persistence,
     ],
-    { ready: () => redisAnswers(url) },
+    { ready: () => redisAnswers(url), ...(options.dir ? {} : { removeAfterStop: dir }) },
   );
   return { url, dir, child };
 }

@@ -68,6 +68,7 @@ async function startS3rver(): Promise<Provided<S3Info>> {
     {
       env: { ...process.env, NODE_OPTIONS: '--openssl-legacy-provider' },
       ready: () => s3Answers(info),
+      removeAfterStop: dir,
     },
   );
   return { info, provenance: 'child-process', stop: child.stop };
