@@ -37,9 +37,11 @@ afterEach(async () => {
 });
 
 const tables = async (pool: pg.Pool) =>
-  (await pool.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).rows.map(
-    (r) => r.t,
-  );
+  (
+    await pool.query<{ t: string }>(
+      `SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`,
+    )
+  ).rows.map((r) => r.t);
 
 describe('migrate', () => {
   it('applies every migration of the package once, in order, and is idempotent', async () => {
@@ -49,7 +51,15 @@ describe('migrate', () => {
     const first = await migrate(pool);
     expect(first.applied).toEqual(files.map((f) => f.name));
     expect(await tables(pool)).toEqual(
-      expect.arrayContaining(['users', 'api_tokens', 'projects', 'tasks', 'task_data', 'annotation_shapes', 'schema_migrations']),
+      expect.arrayContaining([
+        'users',
+        'api_tokens',
+        'projects',
+        'tasks',
+        'task_data',
+        'annotation_shapes',
+        'schema_migrations',
+      ]),
     );
     const second = await migrate(pool);
     expect(second).toEqual({ applied: [], alreadyApplied: files.map((f) => f.name) });
@@ -86,7 +96,10 @@ describe('migrate', () => {
 
   it('rolls back a failing migration entirely and keeps the ones before it', async () => {
     await writeFile(path.join(dir, '0001_ok.sql'), 'CREATE TABLE ok (id int);');
-    await writeFile(path.join(dir, '0002_bad.sql'), 'CREATE TABLE half (id int);\nSELECT * FROM no_such_table;');
+    await writeFile(
+      path.join(dir, '0002_bad.sql'),
+      'CREATE TABLE half (id int);\nSELECT * FROM no_such_table;',
+    );
     await writeFile(path.join(dir, 'README.md'), 'not a migration');
     const pool = newPool();
     const err = await migrate(pool, { dir }).catch((e: unknown) => e);
