@@ -178,13 +178,15 @@ export class PgLabelRepository implements LabelRepository {
       });
     const db = this.conn.db;
     let ownerWhere: string;
-    const base: unknown[] = [actor.isAdmin, actor.id];
-    if (scope.project_id !== undefined || scope.task_id !== undefined || scope.job_id !== undefined) {
+    let base: unknown[];
+    if (given.length === 1) {
+      // The scope's visibility was checked by scopeOwner; the list needs only the owner id.
       const owner = await this.scopeOwner(actor, scope);
       if (!owner) return null;
-      base.push(owner[1]);
-      ownerWhere = `l.${owner[0]} = $3`;
+      base = [owner[1]];
+      ownerWhere = `l.${owner[0]} = $1`;
     } else {
+      base = [actor.isAdmin, actor.id];
       ownerWhere = `(EXISTS (SELECT 1 FROM projects p WHERE p.id = l.project_id AND ${projectVisible('p', '$1', '$2')})
         OR EXISTS (SELECT 1 FROM tasks t WHERE t.id = l.task_id AND ${taskVisible('t', '$1', '$2')}))`;
     }

@@ -1,0 +1,209 @@
+import { isAppError } from '@cvat-backup/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestCatalog, seedActor, type TestCatalog } from '../../test/catalog-fixture.js';
+import type { Actor } from '../repositories/common.types.js';
+import type { ImageInput } from '../repositories/data.repository.js';
+
+let t: TestCatalog;
+let owner: Actor;
+let other: Actor;
+beforeAll(async () => {
+  t = await openTestCatalog();
+  [owner, other] = await Promise.all([seedActor(t.catalog), seedActor(t.catalog)]);
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'resolved',
+    (e: unknown) => (isAppError(e) ? e.code : String(e)),
+  );
+
+async function* images(n: number): AsyncIterable<ImageInput> {
+  for (let frame = 0; frame < n; frame++)
+    yield {
+      frame,
+      path: `images/img_${frame}\t"odd"\\name.jpg`,
+      width: 640,
+      height: 480,
+      byte_size: 1000 + frame,
+    };
+}
+
+const cloudStorage = (actor: Actor) =>
+  t.catalog.cloudStorages.create(actor, {
+    provider_type: 'AWS_S3_BUCKET',
+    resource: 'bucket',
+    display_name: 'b',
+    credentials_type: 'ANONYMOUS_ACCESS',
+  });
+
+describe('task data', () => {
+  it('stores data, streamed images (COPY) and the manifest, and sets the task mode and size', async () => {
+    const task = await t.catalog.tasks.create(owner, { name: 'img' });
+    const manifest = [
+      '{"version":"1.1"}',
+      '{"type":"images"}',
+      '{"name":"images/img_0","extension":".jpg","width":640,"height":480}',
+    ];
+    const data = await t.catalog.data.create(task.id, {
+      image_quality: 70,
+      chunk_size: 36,
+      sorting_method: 'natural',
+      media_prefix: 'tasks/1/raw/',
+      images: images(2500),
+      manifest,
+    });
+    expect(data).toMatchObject({
+      task_id: task.id,
+      image_quality: 70,
+      chunk_size: 36,
+      size: 2500,
+      start_frame: 0,
+      stop_frame: 2499,
+      frame_filter: '',
+      sorting_method: 'natural',
+      storage_method: 'cache',
+      storage: 'local',
+      cloud_storage_id: null,
+      compressed_chunk_type: 'imageset',
+      media_type: 'image',
+      media_prefix: 'tasks/1/raw/',
+      deleted_frames: [],
+      validation_layout: null,
+    });
+    const read = await t.catalog.tasks.get(owner, task.id);
+    expect(read).toMatchObject({
+      data: data.id,
+      size: 2500,
+      mode: 'annotation',
+      image_quality: 70,
+      data_chunk_size: 36,
+      data_storage: 'local',
+    });
+    const frames: number[] = [];
+    let first: unknown;
+    for await (const image of t.catalog.data.images(data.id)) {
+      frames.push(image.frame);
+      first ??= image;
+    }
+    expect(frames).toEqual(Array.from({ length: 2500 }, (_, i) => i));
+    expect(first).toEqual({
+      frame: 0,
+      path: 'images/img_0\t"odd"\\name.jpg',
+      width: 640,
+      height: 480,
+      byte_size: 1000,
+      related_files: [],
+    });
+    const lines: string[] = [];
+    for await (const line of t.catalog.data.manifestLines(data.id)) lines.push(line);
+    expect(lines).toEqual(manifest);
+    expect((await t.catalog.data.image(data.id, 17))?.path).toContain('img_17');
+    expect(await t.catalog.data.image(data.id, 2500)).toBeNull();
+    const range: number[] = [];
+    for await (const image of t.catalog.data.images(data.id, { from: 10, to: 12 })) range.push(image.frame);
+    expect(range).toEqual([10, 11, 12]);
+  });
+
+  it('refuses a second data upload, and leaves nothing when an image row is invalid', async () => {
+    const task = await t.catalog.tasks.create(owner, { name: 'once' });
+    await t.catalog.data.create(task.id, { image_quality: 50, images: images(1) });
+    expect(await codeOf(t.catalog.data.create(task.id, { image_quality: 50 }))).toBe(
+      'CATALOG_DATA_ALREADY_ATTACHED',
+    );
+    const broken = await t.catalog.tasks.create(owner, { name: 'broken' });
+    const bad = [
+      { frame: 0, path: 'a.jpg', width: 1, height: 1 },
+      { frame: 0, path: 'dup.jpg', width: 1, height: 1 },
+    ];
+    expect(await codeOf(t.catalog.data.create(broken.id, { image_quality: 50, images: bad }))).toBe(
+      'CATALOG_CONFLICT',
+    );
+    expect(await t.catalog.data.getForTask(broken.id)).toBeNull();
+    expect(await codeOf(t.catalog.data.create(broken.id, { image_quality: 101 }))).toBe(
+      'CATALOG_INVALID_VALUE',
+    );
+    expect(await codeOf(t.catalog.data.create(424242, { image_quality: 50 }))).toBe(
+      'CATALOG_REFERENCE_NOT_FOUND',
+    );
+  });
+
+  it('keeps one video with its size and sets interpolation mode', async () => {
+    const task = await t.catalog.tasks.create(owner, { name: 'vid' });
+    const data = await t.catalog.data.create(task.id, {
+      image_quality: 70,
+      size: 300,
+      video: { path: 'v.mp4', width: 1920, height: 1080, byte_size: 5e9 },
+    });
+    expect(data).toMatchObject({
+      size: 300,
+      stop_frame: 299,
+      compressed_chunk_type: 'video',
+      media_type: 'video',
+    });
+    expect(await t.catalog.data.video(data.id)).toEqual({
+      path: 'v.mp4',
+      width: 1920,
+      height: 1080,
+      byte_size: 5e9,
+    });
+    expect((await t.catalog.tasks.get(owner, task.id))?.mode).toBe('interpolation');
+  });
+
+  it('stores the validation layout', async () => {
+    const task = await t.catalog.tasks.create(owner, { name: 'honeypots' });
+    const layout = {
+      mode: 'gt_pool' as const,
+      frames: [8, 9],
+      frames_per_job_count: 1,
+      disabled_frames: [9],
+    };
+    const data = await t.catalog.data.create(task.id, {
+      image_quality: 70,
+      images: images(10),
+      validation_layout: layout,
+    });
+    expect(data.validation_layout).toEqual(layout);
+    expect((await t.catalog.tasks.get(owner, task.id))?.validation_mode).toBe('gt_pool');
+  });
+
+  it('restored detached: attaches a cloud storage later (data/meta PATCH), never onto local data', async () => {
+    const task = await t.catalog.tasks.create(owner, { name: 'detached' });
+    await t.catalog.data.create(task.id, { image_quality: 70, storage: 'cloud_storage', images: images(3) });
+    const before = await t.catalog.data.get(owner, task.id);
+    expect(before).toMatchObject({ storage: 'cloud_storage', cloud_storage_id: null });
+    const mine = await cloudStorage(owner);
+    const theirs = await cloudStorage(other);
+    expect(await codeOf(t.catalog.data.update(owner, task.id, { cloud_storage_id: theirs.id }))).toBe(
+      'CATALOG_REFERENCE_NOT_FOUND',
+    );
+    const attached = await t.catalog.data.update(owner, task.id, { cloud_storage_id: mine.id });
+    expect(attached?.cloud_storage_id).toBe(mine.id);
+    expect(attached!.chunks_updated_date.getTime()).toBeGreaterThan(before!.chunks_updated_date.getTime());
+    expect((await t.catalog.tasks.get(owner, task.id))?.data_cloud_storage_id).toBe(mine.id);
+    expect(await t.catalog.data.update(other, task.id, { cloud_storage_id: mine.id })).toBeNull();
+    const local = await t.catalog.tasks.create(owner, { name: 'local' });
+    await t.catalog.data.create(local.id, { image_quality: 70, images: images(1) });
+    expect(await codeOf(t.catalog.data.update(owner, local.id, { cloud_storage_id: mine.id }))).toBe(
+      'CATALOG_INVALID_VALUE',
+    );
+  });
+
+  it('updates deleted_frames within [0, size) only', async () => {
+    const task = await t.catalog.tasks.create(owner, { name: 'deleted' });
+    await t.catalog.data.create(task.id, { image_quality: 70, images: images(5) });
+    expect((await t.catalog.data.update(owner, task.id, { deleted_frames: [4, 1] }))?.deleted_frames).toEqual(
+      [1, 4],
+    );
+    expect(await codeOf(t.catalog.data.update(owner, task.id, { deleted_frames: [5] }))).toBe(
+      'CATALOG_INVALID_VALUE',
+    );
+    expect(await codeOf(t.catalog.data.update(owner, task.id, { deleted_frames: [1, 1] }))).toBe(
+      'CATALOG_INVALID_VALUE',
+    );
+    expect(await t.catalog.data.get(other, task.id)).toBeNull();
+  });
+});
