@@ -4,6 +4,8 @@ import { z } from 'zod';
 export const LABEL_TYPES = [
   'any',
   'bbox',
+  // CVAT's REST API also takes 'rectangle' as a label type (cvat-rest-subset.md §3): accept both.
+  'rectangle',
   'ellipse',
   'polygon',
   'polyline',
