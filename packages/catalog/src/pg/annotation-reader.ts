@@ -1,4 +1,5 @@
 import type {
+  AnnotationSource,
   AttributeValue,
   JobAnnotations,
   Shape,
@@ -25,7 +26,7 @@ interface TrackRow {
   label_id: number;
   frame: number;
   group: number;
-  source: string;
+  source: AnnotationSource;
   attributes: AttributeValue[];
   s_id: number | null;
   s_type: ShapeType;

@@ -70,91 +70,116 @@ export async function loadJobContext(db: Queryable, jobId: number): Promise<JobC
 
 /** Validates one top-level object and its children; throws CATALOG_ANNOTATION_INVALID. */
 export function validateItem(ctx: JobContext, item: AnnotationItem, index: number): void {
-  const fail = (problem: string): never => {
-    throw new AppError('CATALOG_ANNOTATION_INVALID', { kind: item.kind, index, jobId: ctx.jobId, problem });
-  };
-  const checkLabel = (labelId: number, parent: number | null) => {
-    const label = ctx.labels.get(labelId);
-    if (!label) fail(`label_id ${labelId} is not a label of this task`);
-    else if (label.parentId !== parent)
-      fail(
+  // One checker object per item, methods on the prototype: this runs once per object of a million-shape write.
+  new ItemChecker(ctx, item.kind, index).check(item);
+}
+
+class ItemChecker {
+  constructor(
+    private readonly ctx: JobContext,
+    private readonly kind: string,
+    private readonly index: number,
+  ) {}
+
+  fail(problem: string): never {
+    throw new AppError('CATALOG_ANNOTATION_INVALID', {
+      kind: this.kind,
+      index: this.index,
+      jobId: this.ctx.jobId,
+      problem,
+    });
+  }
+
+  check(item: AnnotationItem): void {
+    switch (item.kind) {
+      case 'tag':
+        this.label(item.value.label_id, null);
+        this.attributes(item.value.label_id, item.value.attributes);
+        this.frame(item.value.frame);
+        this.common(item.value);
+        return;
+      case 'shape': {
+        const elements = item.value.elements ?? [];
+        this.shape(item.value, null, elements.length);
+        if (item.value.type !== 'skeleton' && elements.length)
+          this.fail('only skeleton shapes may have elements');
+        for (const e of elements) this.shape(e, item.value.label_id, 0);
+        return;
+      }
+      case 'track': {
+        const elements = item.value.elements ?? [];
+        this.track(item.value, null, elements.length);
+        for (const e of elements) this.track(e, item.value.label_id, 0);
+        return;
+      }
+      default:
+        this.fail('unknown kind');
+    }
+  }
+
+  label(labelId: number, parent: number | null): void {
+    const label = this.ctx.labels.get(labelId);
+    if (!label) this.fail(`label_id ${labelId} is not a label of this task`);
+    if (label.parentId !== parent)
+      this.fail(
         parent === null
           ? `label_id ${labelId} is a skeleton sublabel; use it only inside elements`
           : `label_id ${labelId} is not a sublabel of label ${parent}`,
       );
-  };
-  const checkAttributes = (labelId: number, attributes: readonly AttributeValue[] | undefined) => {
-    for (const a of attributes ?? []) {
-      if (!ctx.labels.get(labelId)?.attributeIds.has(a.spec_id))
-        fail(`spec_id ${a.spec_id} is not an attribute of label ${labelId}`);
-      if (typeof a.value !== 'string') fail(`the value of spec_id ${a.spec_id} must be a string`);
+  }
+
+  attributes(labelId: number, attributes: readonly AttributeValue[] | undefined): void {
+    if (!attributes) return;
+    const known = this.ctx.labels.get(labelId)?.attributeIds;
+    for (const a of attributes) {
+      if (!known?.has(a.spec_id)) this.fail(`spec_id ${a.spec_id} is not an attribute of label ${labelId}`);
+      if (typeof a.value !== 'string') this.fail(`the value of spec_id ${a.spec_id} must be a string`);
     }
-  };
-  const checkFrame = (frame: number) => {
-    if (
-      !Number.isInteger(frame) ||
-      frame < ctx.startFrame ||
-      frame > ctx.stopFrame ||
-      (ctx.frames && !ctx.frames.has(frame))
-    )
-      fail(`frame ${frame} is not a frame of this job`);
-  };
-  const checkCommon = (o: { group?: number | null; source?: string }) => {
-    if (o.group != null && (!Number.isInteger(o.group) || o.group < 0)) fail('group must be an integer >= 0');
+  }
+
+  frame(frame: number): void {
+    const { startFrame, stopFrame, frames } = this.ctx;
+    if (!Number.isInteger(frame) || frame < startFrame || frame > stopFrame || (frames && !frames.has(frame)))
+      this.fail(`frame ${frame} is not a frame of this job`);
+  }
+
+  common(o: { group?: number | null; source?: string }): void {
+    if (o.group != null && (!Number.isInteger(o.group) || o.group < 0))
+      this.fail('group must be an integer >= 0');
     if (o.source !== undefined && !SOURCES.has(o.source))
-      fail(`source "${o.source}" is not one of ${[...SOURCES].join(', ')}`);
-  };
-  const checkGeometry = (s: TrackedShapeInput | ShapeElementInput, elementCount: number) => {
-    if (!SHAPE_TYPES.has(s.type)) fail(`type "${s.type}" is not a shape type`);
+      this.fail(`source "${o.source}" is not one of ${[...SOURCES].join(', ')}`);
+  }
+
+  geometry(s: TrackedShapeInput | ShapeElementInput, elementCount: number): void {
+    if (!SHAPE_TYPES.has(s.type)) this.fail(`type "${s.type}" is not a shape type`);
     const problem = pointsProblem(s.type, s.points ?? [], elementCount);
-    if (problem) fail(problem);
+    if (problem) this.fail(problem);
     if (s.rotation !== undefined && !(s.rotation >= 0 && s.rotation <= 360))
-      fail('rotation must be within [0, 360]');
-    if (s.z_order !== undefined && !Number.isInteger(s.z_order)) fail('z_order must be an integer');
+      this.fail('rotation must be within [0, 360]');
+    if (s.z_order !== undefined && !Number.isInteger(s.z_order)) this.fail('z_order must be an integer');
     if ('score' in s && s.score !== undefined && !(s.score >= 0 && s.score <= 1))
-      fail('score must be within [0, 1]');
-  };
-  const checkShape = (s: ShapeElementInput, parent: number | null, elementCount: number) => {
-    checkLabel(s.label_id, parent);
-    checkAttributes(s.label_id, s.attributes);
-    checkFrame(s.frame);
-    checkCommon(s);
-    checkGeometry(s, elementCount);
-  };
-  const checkTrack = (t: TrackElementInput, parent: number | null, elementCount: number) => {
-    checkLabel(t.label_id, parent);
-    checkAttributes(t.label_id, t.attributes);
-    checkFrame(t.frame);
-    checkCommon(t);
-    if (!Array.isArray(t.shapes)) fail('shapes must be an array');
+      this.fail('score must be within [0, 1]');
+  }
+
+  shape(s: ShapeElementInput, parent: number | null, elementCount: number): void {
+    this.label(s.label_id, parent);
+    this.attributes(s.label_id, s.attributes);
+    this.frame(s.frame);
+    this.common(s);
+    this.geometry(s, elementCount);
+  }
+
+  track(t: TrackElementInput, parent: number | null, elementCount: number): void {
+    this.label(t.label_id, parent);
+    this.attributes(t.label_id, t.attributes);
+    this.frame(t.frame);
+    this.common(t);
+    if (!Array.isArray(t.shapes)) this.fail('shapes must be an array');
     for (const s of t.shapes) {
-      checkFrame(s.frame);
-      checkAttributes(t.label_id, s.attributes);
-      checkGeometry(s, s.type === 'skeleton' ? elementCount : 0);
+      this.frame(s.frame);
+      this.attributes(t.label_id, s.attributes);
+      this.geometry(s, s.type === 'skeleton' ? elementCount : 0);
     }
-  };
-  switch (item.kind) {
-    case 'tag':
-      checkLabel(item.value.label_id, null);
-      checkAttributes(item.value.label_id, item.value.attributes);
-      checkFrame(item.value.frame);
-      checkCommon(item.value);
-      return;
-    case 'shape': {
-      const elements = item.value.elements ?? [];
-      checkShape(item.value, null, elements.length);
-      if (item.value.type !== 'skeleton' && elements.length) fail('only skeleton shapes may have elements');
-      for (const e of elements) checkShape(e, item.value.label_id, 0);
-      return;
-    }
-    case 'track': {
-      const elements = item.value.elements ?? [];
-      checkTrack(item.value, null, elements.length);
-      for (const e of elements) checkTrack(e, item.value.label_id, 0);
-      return;
-    }
-    default:
-      fail('unknown kind');
   }
 }
 

@@ -9,7 +9,10 @@ export type CopyValue = string | number | boolean | null | readonly (string | nu
 
 const FLUSH_BYTES = 64 * 1024;
 
+const SPECIAL = /[\\\n\r\t]/;
+
 function escapeText(s: string): string {
+  if (!SPECIAL.test(s)) return s;
   return s.replace(/[\\\n\r\t]/g, (c) =>
     c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t',
   );

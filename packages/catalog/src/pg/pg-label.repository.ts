@@ -11,6 +11,7 @@ import type {
   LabelType,
   SublabelRecord,
 } from '../repositories/label.repository.js';
+import { deleteAnnotationsOfLabel, deleteAttributeValues, type LabelOwnerIds } from './annotation-cleanup.js';
 import { atomically, type Connections, type Queryable } from './db.js';
 import { buildListSql, type ListSpec } from './list-sql.js';
 import { mapped } from './pg-errors.js';
@@ -90,6 +91,7 @@ export class PgLabelRepository implements LabelRepository {
       const existing = rows[0];
       if (!existing) throw new AppError('CATALOG_REFERENCE_NOT_FOUND', { entity: 'label', id: input.id });
       if (input.deleted) {
+        await deleteAnnotationsOfLabel(db, ownerIds(column, ownerId), input.id);
         await db.query('DELETE FROM labels WHERE id = $1', [input.id]);
         return;
       }
@@ -119,7 +121,8 @@ export class PgLabelRepository implements LabelRepository {
       );
       id = rows[0]!.id;
     }
-    for (const attribute of input.attributes ?? []) await applyAttribute(db, id, attribute);
+    for (const attribute of input.attributes ?? [])
+      await applyAttribute(db, ownerIds(column, ownerId), id, attribute);
     if (parentId !== null) return;
     for (const sub of input.sublabels ?? []) await this.applyOne(db, column, ownerId, id, sub, nextColor);
     if (input.svg !== undefined) {
@@ -240,6 +243,11 @@ export class PgLabelRepository implements LabelRepository {
     const label = await this.get(actor, id);
     if (!label) return false;
     await atomically(this.conn, async (client) => {
+      await deleteAnnotationsOfLabel(
+        client,
+        { taskId: label.task_id ?? null, projectId: label.project_id ?? null },
+        id,
+      );
       await client.query('DELETE FROM labels WHERE id = $1', [id]);
       if (label.project_id !== undefined) await touchProject(client, label.project_id);
       if (label.task_id !== undefined) await touchTask(client, label.task_id);
@@ -257,7 +265,15 @@ function stripIds(label: LabelInput): LabelInput {
   };
 }
 
-async function applyAttribute(db: Queryable, labelId: number, input: AttributeInput): Promise<void> {
+const ownerIds = (column: 'project_id' | 'task_id', ownerId: number): LabelOwnerIds =>
+  column === 'task_id' ? { taskId: ownerId, projectId: null } : { taskId: null, projectId: ownerId };
+
+async function applyAttribute(
+  db: Queryable,
+  owner: LabelOwnerIds,
+  labelId: number,
+  input: AttributeInput,
+): Promise<void> {
   if (input.id === undefined) {
     await mapped(
       db.query(
@@ -275,6 +291,7 @@ async function applyAttribute(db: Queryable, labelId: number, input: AttributeIn
     );
     return;
   }
+  if (input.deleted) await deleteAttributeValues(db, owner, input.id);
   const { rowCount } = await mapped(
     input.deleted
       ? db.query('DELETE FROM label_attributes WHERE id = $1 AND label_id = $2', [input.id, labelId])

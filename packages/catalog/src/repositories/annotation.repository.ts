@@ -83,7 +83,7 @@ export interface Tag {
   label_id: number;
   frame: number;
   group: number;
-  source: string;
+  source: AnnotationSource;
   attributes: AttributeValue[];
 }
 
@@ -93,7 +93,7 @@ export interface ShapeElement {
   type: ShapeType;
   frame: number;
   group: number;
-  source: string;
+  source: AnnotationSource;
   score: number;
   occluded: boolean;
   outside: boolean;
@@ -124,7 +124,7 @@ export interface TrackElement {
   label_id: number;
   frame: number;
   group: number;
-  source: string;
+  source: AnnotationSource;
   shapes: TrackedShape[];
   attributes: AttributeValue[];
 }
