@@ -22,7 +22,7 @@ export type MediaManifestLine =
  * lightweight restore takes its file names from here. Lines above `maxLineBytes` are refused.
  */
 export async function* readMediaManifest(
-  bytes: AsyncIterable<Buffer | Uint8Array | string>,
+  bytes: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer | Uint8Array | string>,
   options: { entry?: string; maxLineBytes?: number } = {},
 ): AsyncGenerator<MediaManifestLine> {
   const entry = options.entry ?? 'data/manifest.jsonl';

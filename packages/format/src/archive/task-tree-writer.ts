@@ -52,7 +52,12 @@ async function* checkedJobs(
     check: (item: T) => void,
   ) {
     for await (const item of (items ?? []) as AsyncIterable<T>) {
-      check(item);
+      try {
+        check(item);
+      } catch (err) {
+        // The same check guards restores; here it means the caller's data is inconsistent.
+        throw invalid(`annotations: ${err instanceof Error ? err.message : String(err)}`);
+      }
       yield item;
     }
   };

@@ -57,15 +57,9 @@ export function defaultBackupFileName(input: {
  */
 export function sanitizeBackupFileName(custom: string): string {
   const base = custom.split(/[/\\]/).pop() ?? '';
-  let name = base
-    .normalize('NFC')
-    .replace(CONTROL, '')
-    .replace(RESERVED, '_')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .replace(/^\.+/, '')
-    .trim();
-  if (name.toLowerCase().endsWith('.zip')) name = name.slice(0, -4).replace(/[. ]+$/, '');
+  let name = base.normalize('NFC').replace(/\s+/g, ' ').replace(CONTROL, '').replace(RESERVED, '_').trim();
+  if (name.toLowerCase().endsWith('.zip')) name = name.slice(0, -4);
+  name = name.replace(/^[. ]+/, '').replace(/[. ]+$/, '');
   if (name === '' || /^_+$/.test(name)) {
     throw new AppError('FORMAT_FILE_NAME_INVALID', {
       name: custom.replace(CONTROL, ''),
