@@ -57,7 +57,7 @@ export class PgCloudStorageRepository implements CloudStorageRepository {
     private readonly cipher: CredentialCipher,
   ) {}
 
-  create(actor: Actor, input: NewCloudStorage): Promise<CloudStorageRecord> {
+  async create(actor: Actor, input: NewCloudStorage): Promise<CloudStorageRecord> {
     checkAttributes(input.specific_attributes);
     return atomically(this.conn, async (client) => {
       const { rows } = await mapped(
