@@ -1,15 +1,44 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@cvat-backup/common';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type HTTPMethods } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { installAuth, type ResourceKind } from './auth/auth.hook.js';
 import type { DependencyCheck } from './health/dependency-checks.js';
+import type { ApiServices } from './http/api-services.js';
 import { errorHandler } from './http/error-handler.js';
+import { annotationsRoutes } from './routes/annotations.routes.js';
+import { authRoutes } from './routes/auth.routes.js';
+import { cloudStoragesRoutes } from './routes/cloud-storages.routes.js';
+import { jobsRoutes } from './routes/jobs.routes.js';
+import { labelsRoutes } from './routes/labels.routes.js';
 import { opsRoutes } from './routes/ops.routes.js';
+import { projectsRoutes } from './routes/projects.routes.js';
+import { taskDataRoutes } from './routes/task-data.routes.js';
+import { tasksRoutes } from './routes/tasks.routes.js';
+import { usersRoutes } from './routes/users.routes.js';
 
 export interface AppDependencies {
   logger: Logger;
   /** Readiness probes by dependency name (redis, postgres, …). */
   checks: Record<string, DependencyCheck>;
   trustProxy?: boolean;
+  /** The catalog endpoints (auth, projects, tasks, …); without it only the ops endpoints exist. */
+  api?: ApiServices;
+}
+
+/** One registered route, as the authorization matrix and the OpenAPI document read them. */
+export interface RouteEntry {
+  method: HTTPMethods;
+  url: string;
+  public: boolean;
+  resource: ResourceKind | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered, in registration order (HEAD routes Fastify adds are left out). */
+    routeTable: RouteEntry[];
+  }
 }
 
 /** Builds the HTTP application from its dependencies; the caller owns connections and listening. */
@@ -19,7 +48,30 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     trustProxy: deps.trustProxy ?? false,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    // CVAT serves every collection with and without a trailing slash.
+    routerOptions: { ignoreTrailingSlash: true },
   });
+  const routes: RouteEntry[] = [];
+  app.decorate('routeTable', routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue;
+      routes.push({
+        method,
+        url: route.url,
+        public: route.config?.public === true || !route.url.startsWith('/api/'),
+        resource: route.config?.resource,
+      });
+    }
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // CVAT clients may send their own JSON media type.
+  app.addContentTypeParser(
+    'application/vnd.cvat+json',
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -28,5 +80,21 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     reply.code(404).send({ detail: 'Not found.', code: 'NOT_FOUND' }),
   );
   await app.register(opsRoutes(deps.checks));
+  if (deps.api) {
+    const api = deps.api;
+    installAuth(app, api.catalog.users);
+    for (const plugin of [
+      authRoutes,
+      usersRoutes,
+      projectsRoutes,
+      tasksRoutes,
+      taskDataRoutes,
+      labelsRoutes,
+      jobsRoutes,
+      annotationsRoutes,
+      cloudStoragesRoutes,
+    ])
+      await app.register(plugin(api));
+  }
   return app;
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 export const apiConfigShape = {
   HOST: z.string().default('127.0.0.1'),
   PORT: env.port(8080),
+  /** Media of local tasks live under `DATA_ROOT/media`. */
   DATA_ROOT: z.string().default('./.data'),
   REDIS_URL: env.url(['redis:', 'rediss:']),
   DATABASE_URL: env.url(['postgres:', 'postgresql:']),
@@ -12,10 +13,26 @@ export const apiConfigShape = {
   SHUTDOWN_TIMEOUT_MS: env.positiveInt(25_000),
   /** Behind a proxy, trust X-Forwarded-* (absolute URLs in responses use them). */
   TRUST_PROXY: env.boolean(false),
+  /** The first administrator, created on start when no user of that name exists. */
+  ADMIN_USERNAME: z.string().min(1).optional(),
+  ADMIN_PASSWORD: z.string().min(1).optional(),
+  /** Server secret; the cloud-credential encryption key is derived from it (keep it stable). */
+  SECRET_KEY: z.string().min(16, 'expected at least 16 characters'),
+  /** CVAT's `POST /api/auth/register`; off on servers whose accounts an administrator hands out. */
+  REGISTRATION_ENABLED: env.boolean(true),
+  /** Largest `POST /api/tasks/{id}/data` request (all files together); larger answers 413. */
+  MAX_UPLOAD_BYTES: env.bytes('10GiB'),
+  /** Most files in one data upload. */
+  MAX_UPLOAD_FILES: env.positiveInt(100_000),
+  /** Largest annotation body (PUT/PATCH); it is streamed, so this bounds time, not memory. */
+  MAX_ANNOTATION_BYTES: env.bytes('4GiB'),
+  /** Largest single annotation object (one shape or track with its elements) in a streamed body. */
+  MAX_ANNOTATION_OBJECT_BYTES: env.bytes('16MiB'),
 };
 
 export type ApiConfig = ReturnType<typeof loadApiConfig>;
 
 export function loadApiConfig(source: Env = process.env) {
-  return readConfig(apiConfigShape, source);
+  const config = readConfig(apiConfigShape, source);
+  return config;
 }

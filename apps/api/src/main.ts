@@ -1,6 +1,12 @@
 #!/usr/bin/env node
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { migrate, PgCatalog } from '@cvat-backup/catalog';
 import { createLogger, installGracefulShutdown, isAppError } from '@cvat-backup/common';
+import { LocalDriver } from '@cvat-backup/storage';
 import { buildApp } from './app.js';
+import { deriveCredentialsKey } from './auth/credentials-key.js';
+import { openCloudDriver } from './cloud/cloud-driver.js';
 import { loadApiConfig } from './config.js';
 import { connectRedis, createPool } from './connections.js';
 import { postgresCheck, redisCheck } from './health/dependency-checks.js';
@@ -13,10 +19,32 @@ async function main() {
   const pool = createPool(config.DATABASE_URL);
   pool.on('error', (err) => logger.warn({ err }, 'postgres pool error'));
 
+  const migrated = await migrate(pool);
+  logger.info({ migrated }, 'catalog migrations applied');
+  const catalog = new PgCatalog(pool, { credentialsKey: deriveCredentialsKey(config.SECRET_KEY) });
+  if (config.ADMIN_USERNAME && config.ADMIN_PASSWORD) {
+    const { created } = await catalog.users.ensureAdmin(config.ADMIN_USERNAME, config.ADMIN_PASSWORD);
+    if (created) logger.info({ username: config.ADMIN_USERNAME }, 'first administrator created');
+  }
+  const mediaRoot = path.resolve(config.DATA_ROOT, 'media');
+  await mkdir(mediaRoot, { recursive: true });
+
   const app = await buildApp({
     logger,
     trustProxy: config.TRUST_PROXY,
     checks: { redis: redisCheck(redis), postgres: postgresCheck(pool) },
+    api: {
+      catalog,
+      localMedia: new LocalDriver({ kind: 'local', root: mediaRoot }),
+      openCloudStorage: openCloudDriver,
+      registrationEnabled: config.REGISTRATION_ENABLED,
+      limits: {
+        uploadBytes: config.MAX_UPLOAD_BYTES,
+        uploadFiles: config.MAX_UPLOAD_FILES,
+        annotationBytes: config.MAX_ANNOTATION_BYTES,
+        annotationObjectBytes: config.MAX_ANNOTATION_OBJECT_BYTES,
+      },
+    },
   });
 
   installGracefulShutdown({

@@ -3,8 +3,8 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * One place maps errors to responses. Coded errors answer with their registry status and a body CVAT
- * clients understand (`{"detail": …}`, plus our stable `code`); anything else is a 500 whose details
- * stay in the log.
+ * clients understand (`{"detail": …}`, plus our stable `code`; a 400 naming a field answers DRF's
+ * `{"field": ["…"]}`); anything else is a 500 whose details stay in the log.
  */
 export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
   if (isAppError(error)) return sendAppError(error, request, reply);
@@ -35,5 +35,10 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
 function sendAppError(error: AppError, request: FastifyRequest, reply: FastifyReply) {
   if (error.status >= 500) request.log.error({ err: error }, error.message);
   else request.log.info({ code: error.code }, error.message);
+  // A streamed response that fails midway can only be cut off; its status line is already out.
+  if (reply.sent || reply.raw.headersSent) return reply.raw.destroy(error);
+  const field = error.details.field;
+  if (error.status === 400 && typeof field === 'string')
+    return reply.code(400).send({ [field]: [error.message] });
   return reply.code(error.status).send({ detail: error.message, code: error.code });
 }

@@ -2,13 +2,14 @@
  * The one registry of error codes. Each domain keeps its codes in `codes/<domain>.codes.ts`; this file
  * joins them and refuses (at type level and at load) a code defined twice.
  */
+import { apiErrors } from './codes/api.codes.js';
 import { catalogErrors } from './codes/catalog.codes.js';
 import { commonErrors } from './codes/common.codes.js';
 import { formatErrors } from './codes/format.codes.js';
 import { storageErrors } from './codes/storage.codes.js';
 import type { ErrorSpec } from './error-spec.js';
 
-const tables = [commonErrors, storageErrors, formatErrors, catalogErrors] as const;
+const tables = [commonErrors, storageErrors, formatErrors, catalogErrors, apiErrors] as const;
 
 type Union<T extends readonly object[]> = T[number];
 type Keys<T> = T extends unknown ? keyof T : never;

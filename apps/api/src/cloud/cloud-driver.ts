@@ -1,0 +1,118 @@
+import type { CloudStorageAccess } from '@cvat-backup/catalog';
+import { AppError } from '@cvat-backup/common';
+import type { StorageDriver } from '@cvat-backup/storage';
+import * as storage from '@cvat-backup/storage';
+
+/** The driver configuration `@cvat-backup/storage` takes for each cloud (mirrors its config types). */
+export type CloudDriverConfig =
+  | {
+      kind: 's3';
+      bucket: string;
+      endpoint?: string;
+      region?: string;
+      prefix?: string;
+      credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+      anonymous?: boolean;
+    }
+  | {
+      kind: 'azure';
+      container: string;
+      prefix?: string;
+      connectionString?: string;
+      accountName?: string;
+      sasToken?: string;
+      endpoint?: string;
+      anonymous?: boolean;
+    }
+  | {
+      kind: 'gcs';
+      bucket: string;
+      prefix?: string;
+      credentials?: { client_email: string; private_key: string };
+      projectId?: string;
+      apiEndpoint?: string;
+    };
+
+const unsupported = (a: CloudStorageAccess) =>
+  new AppError('API_CLOUD_PROVIDER_UNSUPPORTED', {
+    provider: a.provider_type,
+    credentials: a.credentials_type,
+  });
+
+/** Maps a cloud storage record (CVAT's fields, decrypted secrets) to a driver configuration. */
+export function driverConfigOf(a: CloudStorageAccess): CloudDriverConfig {
+  const { attributes: attr, credentials: c } = a;
+  const prefix = attr.prefix ? { prefix: attr.prefix } : {};
+  switch (a.provider_type) {
+    case 'AWS_S3_BUCKET': {
+      const base = {
+        kind: 's3' as const,
+        bucket: a.resource,
+        ...prefix,
+        ...(attr.endpoint_url ? { endpoint: attr.endpoint_url } : {}),
+        ...(attr.region ? { region: attr.region } : {}),
+      };
+      if (a.credentials_type === 'ANONYMOUS_ACCESS') return { ...base, anonymous: true };
+      if (a.credentials_type === 'KEY_SECRET_KEY_PAIR' && c.key && c.secret_key)
+        return {
+          ...base,
+          credentials: {
+            accessKeyId: c.key,
+            secretAccessKey: c.secret_key,
+            ...(c.session_token ? { sessionToken: c.session_token } : {}),
+          },
+        };
+      throw unsupported(a);
+    }
+    case 'AZURE_CONTAINER': {
+      const base = { kind: 'azure' as const, container: a.resource, ...prefix };
+      const endpoint = attr.endpoint_url ? { endpoint: attr.endpoint_url } : {};
+      if (a.credentials_type === 'CONNECTION_STRING' && c.connection_string)
+        return { ...base, connectionString: c.connection_string };
+      if (a.credentials_type === 'ACCOUNT_NAME_TOKEN_PAIR' && c.account_name && c.session_token)
+        return { ...base, ...endpoint, accountName: c.account_name, sasToken: c.session_token };
+      if (a.credentials_type === 'ANONYMOUS_ACCESS' && c.account_name)
+        return { ...base, ...endpoint, accountName: c.account_name, anonymous: true };
+      throw unsupported(a);
+    }
+    case 'GOOGLE_CLOUD_STORAGE': {
+      const base = {
+        kind: 'gcs' as const,
+        bucket: a.resource,
+        ...prefix,
+        ...(attr.project ? { projectId: attr.project } : {}),
+        ...(attr.endpoint_url ? { apiEndpoint: attr.endpoint_url } : {}),
+      };
+      if (a.credentials_type === 'ANONYMOUS_ACCESS') return base;
+      if (a.credentials_type === 'KEY_FILE_PATH' && c.key_file) {
+        const key = JSON.parse(c.key_file) as { client_email?: string; private_key?: string };
+        if (!key.client_email || !key.private_key) throw unsupported(a);
+        return { ...base, credentials: { client_email: key.client_email, private_key: key.private_key } };
+      }
+      throw unsupported(a);
+    }
+    default:
+      throw unsupported(a);
+  }
+}
+
+type DriverModule = {
+  createDriver?: (config: CloudDriverConfig) => StorageDriver;
+  S3Driver?: new (config: CloudDriverConfig) => StorageDriver;
+  AzureDriver?: new (config: CloudDriverConfig) => StorageDriver;
+  GcsDriver?: new (config: CloudDriverConfig) => StorageDriver;
+};
+
+/**
+ * Opens the storage driver of a cloud storage. Uses the storage package's `createDriver` when it
+ * exports one, else its driver classes; a cloud whose driver the package does not export yet answers
+ * API_CLOUD_PROVIDER_UNSUPPORTED instead of failing at import time.
+ */
+export function openCloudDriver(access: CloudStorageAccess): StorageDriver {
+  const config = driverConfigOf(access);
+  const mod = storage as unknown as DriverModule;
+  if (mod.createDriver) return mod.createDriver(config);
+  const ctor = { s3: mod.S3Driver, azure: mod.AzureDriver, gcs: mod.GcsDriver }[config.kind];
+  if (!ctor) throw unsupported(access);
+  return new ctor(config);
+}
