@@ -6,19 +6,27 @@ import { describeIssues } from '../schema/schema-errors.js';
 import { taskMetaSchema } from '../schema/task-meta.schema.js';
 import { entryNameProblem } from '../zip/entry-name.js';
 import type { ZipWriter } from '../zip/zip-writer.js';
-import type { FileInput, GuideInput, TaskArchiveInput } from './archive-input.js';
+import type { FileInput, GuideInput, MediaInput, TaskArchiveInput } from './archive-input.js';
 import { LabelIndex } from './label-index.js';
+import { openAhead } from './open-ahead.js';
 
 const invalid = (problems: string) => new AppError('FORMAT_INPUT_INVALID', { problems });
 
-async function addFile(zip: ZipWriter, name: string, file: FileInput): Promise<void> {
+function checkName(name: string): void {
   const problem = entryNameProblem(name);
   if (problem) throw new AppError('FORMAT_ENTRY_NAME_INVALID', { entry: name, reason: problem });
-  const stream = await file.open();
+}
+
+function entryOptions(file: FileInput): { size?: number; mtime?: Date } {
   const options: { size?: number; mtime?: Date } = {};
   if (file.size !== undefined) options.size = file.size;
   if (file.mtime !== undefined) options.mtime = file.mtime;
-  await zip.addStream(name, stream, options);
+  return options;
+}
+
+async function addFile(zip: ZipWriter, name: string, file: FileInput): Promise<void> {
+  checkName(name);
+  await zip.addStream(name, await file.open(), entryOptions(file));
 }
 
 /** Writes `assets/<filename>` entries, then `annotation_guide.md` with asset links rewritten. */
@@ -99,15 +107,19 @@ export async function writeTaskTree(
   if (duplicate) throw invalid(duplicate);
   const lightweight = meta.data.storage === 'cloud_storage';
 
-  for await (const media of input.media ?? []) {
+  const accept = (media: MediaInput): boolean => {
     // CVAT neither writes nor reads the manifest's byte index.
-    if (media.path === 'index.json') continue;
+    if (media.path === 'index.json') return false;
     if (lightweight && media.path !== 'manifest.jsonl') {
       throw invalid(
         `a lightweight backup (storage "cloud_storage") holds only data/manifest.jsonl, not "${media.path}"`,
       );
     }
-    await addFile(zip, `${prefix}data/${media.path}`, media);
+    checkName(`${prefix}data/${media.path}`);
+    return true;
+  };
+  for await (const { file, stream } of openAhead(input.media ?? [], accept)) {
+    await zip.addStream(`${prefix}data/${file.path}`, stream, entryOptions(file));
   }
   await zip.addBuffer(`${prefix}task.json`, serializeTaskMeta(meta), { mtime: now });
   await zip.addStream(

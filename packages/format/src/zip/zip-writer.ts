@@ -113,11 +113,13 @@ export class ZipWriter {
       let size = 0;
       for await (const piece of source) {
         const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece;
-        crc = crc32(chunk, crc);
-        hash?.update(chunk);
         size += chunk.length;
         if (declared !== undefined && size > declared) break;
-        await this.#write(chunk);
+        // Hand the chunk to the output first: checksums are computed while it is being written.
+        const drained = this.#send(chunk);
+        crc = crc32(chunk, crc);
+        hash?.update(chunk);
+        if (!drained) await this.#waitFor('drain');
       }
       if (declared !== undefined && size !== declared) {
         throw new AppError('FORMAT_ENTRY_SIZE_MISMATCH', { entry: name, expected: declared, actual: size });
@@ -188,9 +190,14 @@ export class ZipWriter {
   }
 
   async #write(chunk: Uint8Array): Promise<void> {
+    if (!this.#send(chunk)) await this.#waitFor('drain');
+  }
+
+  /** Writes without waiting; false means wait for 'drain' before the next write. */
+  #send(chunk: Uint8Array): boolean {
     if (this.#failure) throw this.#failure;
     this.#offset += chunk.length;
-    if (!this.#out.write(chunk)) await this.#waitFor('drain');
+    return this.#out.write(chunk);
   }
 
   async #end(): Promise<void> {

@@ -1,0 +1,48 @@
+/** Writes a store-only task archive of every file under <media dir> to <out.zip>; reports time and RSS. */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { type MediaInput, writeTaskArchive } from '../../src/index.js';
+import { report } from './child-report.js';
+
+const [mediaDir, out] = process.argv.slice(2) as [string, string];
+const names = (await readdir(mediaDir, { recursive: true, withFileTypes: true }))
+  .filter((e) => e.isFile())
+  .map((e) => join(e.parentPath, e.name))
+  .sort();
+
+async function* media(): AsyncGenerator<MediaInput> {
+  for (const path of names) {
+    const s = await stat(path);
+    yield {
+      path: relative(mediaDir, path),
+      size: s.size,
+      mtime: s.mtime,
+      open: async () => createReadStream(path, { highWaterMark: 1 << 20 }),
+    };
+  }
+}
+
+const started = performance.now();
+const result = await writeTaskArchive(
+  createWriteStream(out, { highWaterMark: Number(process.env['OUT_HWM'] ?? 16384) }),
+  {
+    task: {
+      name: 'bench',
+      labels: [{ name: 'car', color: '#ff0000', attributes: [], type: 'any', sublabels: [] }],
+    },
+    data: {
+      image_quality: 70,
+      storage_method: 'cache',
+      sorting_method: 'lexicographical',
+      chunk_type: 'imageset',
+      deleted_frames: [],
+      storage: 'local',
+    },
+    jobs: [{ status: 'annotation', type: 'annotation', start_frame: 0, stop_frame: names.length - 1 }],
+    media: media(),
+    annotations: [{}],
+  },
+);
+report({ seconds: (performance.now() - started) / 1000, bytes: result.bytes, entries: result.entries });
