@@ -1,2 +1,24 @@
-// The exporter and importer land here with issue 6 (backup and restore through BullMQ).
-export {};
+/**
+ * `@cvat-backup/backup`: the domain of backup and restore. Exporters turn catalog records and stored
+ * media into CVAT archives; importers turn archives back into catalog records and stored media.
+ * Side effects come in through the catalog and storage seams; no SDK, file system or queue here.
+ */
+export { LabelNames, svgWithLabelNames, toArchiveLabels } from './export/archive-labels.js';
+export { type MediaMode, mediaModeOf } from './export/archive-task-meta.js';
+export { joinKey, type MediaFile, prefetchingMedia } from './export/prefetching-media.js';
+export { exportProject, loadProjectView, type ProjectExportResult } from './export/project-exporter.js';
+export {
+  type ExportDependencies,
+  exportTask,
+  loadTaskView,
+  type TaskExportOptions,
+  type TaskExportResult,
+} from './export/task-exporter.js';
+export { importMediaPrefix } from './import/archive-media.js';
+export { importProject, type ProjectImportRequest } from './import/project-importer.js';
+export {
+  type ImportDependencies,
+  type ImportResult,
+  importTask,
+  type TaskImportRequest,
+} from './import/task-importer.js';

@@ -3,13 +3,14 @@
  * joins them and refuses (at type level and at load) a code defined twice.
  */
 import { apiErrors } from './codes/api.codes.js';
+import { backupErrors } from './codes/backup.codes.js';
 import { catalogErrors } from './codes/catalog.codes.js';
 import { commonErrors } from './codes/common.codes.js';
 import { formatErrors } from './codes/format.codes.js';
 import { storageErrors } from './codes/storage.codes.js';
 import type { ErrorSpec } from './error-spec.js';
 
-const tables = [commonErrors, storageErrors, formatErrors, catalogErrors, apiErrors] as const;
+const tables = [commonErrors, storageErrors, formatErrors, catalogErrors, apiErrors, backupErrors] as const;
 
 type Union<T extends readonly object[]> = T[number];
 type Keys<T> = T extends unknown ? keyof T : never;

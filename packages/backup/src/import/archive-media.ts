@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import type { ImageInput } from '@cvat-backup/catalog';
+import { AppError } from '@cvat-backup/common';
+import { type ArchiveFile, readMediaManifest, type TaskContent } from '@cvat-backup/format';
+import type { StorageDriver } from '@cvat-backup/storage';
+import { joinKey } from '../export/prefetching-media.js';
+
+export const MANIFEST = 'manifest.jsonl';
+
+/**
+ * Where a restore puts its media: derived from the request id, so a retried attempt writes the same
+ * keys again (replacing them atomically) instead of leaving a second copy behind.
+ */
+export function importMediaPrefix(importRequestId: string): string {
+  return `imports/${createHash('sha256').update(importRequestId).digest('hex').slice(0, 24)}/raw/`;
+}
+
+export function manifestFile(content: TaskContent): ArchiveFile | undefined {
+  return content.media.find((f) => f.path === MANIFEST);
+}
+
+/** Copies every media file but the manifest into storage, a few at a time, each write atomic. */
+export async function copyMedia(
+  content: TaskContent,
+  driver: StorageDriver,
+  prefix: string,
+  concurrency: number,
+  onFile?: (bytes: number) => void,
+): Promise<number> {
+  const files = content.media.filter((f) => f.path !== MANIFEST);
+  let next = 0;
+  let bytes = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const file = files[next++]!;
+      const write = driver.openWrite(joinKey(prefix, file.path), { sizeHint: file.size });
+      try {
+        await pipeline(await file.open(), write);
+        await write.commit();
+      } catch (err) {
+        await write.abort(err).catch(() => {});
+        throw err;
+      }
+      bytes += file.size;
+      onFile?.(file.size);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+  return bytes;
+}
+
+export interface FrameRange {
+  start: number;
+  stop: number | undefined;
+  step: number;
+}
+
+export function frameRange(data: {
+  start_frame?: number;
+  stop_frame?: number;
+  frame_filter?: string;
+}): FrameRange {
+  const step = Number(/step\s*=\s*([1-9]\d*)/.exec(data.frame_filter ?? '')?.[1] ?? 1);
+  return { start: data.start_frame ?? 0, stop: data.stop_frame, step };
+}
+
+const inRange = (index: number, r: FrameRange) =>
+  index >= r.start && (r.stop === undefined || index <= r.stop) && (index - r.start) % r.step === 0;
+
+/**
+ * The task's frames from the media manifest: item `start + k·step` (up to `stop`) is frame k, as
+ * CVAT numbers them. Streams: nothing is kept but the current line.
+ */
+export async function* manifestImages(
+  file: ArchiveFile,
+  range: FrameRange,
+  sizeOf: (path: string) => number | undefined = () => undefined,
+): AsyncIterable<ImageInput> {
+  let index = 0;
+  let frame = 0;
+  for await (const line of readMediaManifest(await file.open(), { entry: file.entry })) {
+    if (line.kind === 'video-properties' || line.kind === 'key-frame') {
+      throw new AppError('BACKUP_UNSUPPORTED_MEDIA', { reason: 'video tasks cannot be restored yet' });
+    }
+    if (line.kind !== 'image') continue;
+    if (inRange(index, range)) {
+      const { item } = line;
+      const path = `${item.name}${item.extension}`;
+      yield {
+        frame: frame++,
+        path,
+        byte_size: sizeOf(path) ?? null,
+        width: item.width ?? 0,
+        height: item.height ?? 0,
+        related_files: item.meta?.related_images ?? [],
+      };
+    }
+    index++;
+  }
+}
+
+/** The manifest's lines as stored in the catalog (no newline), streamed. */
+export async function* manifestLines(file: ArchiveFile): AsyncIterable<string> {
+  let carry = '';
+  for await (const chunk of await file.open()) {
+    const text = carry + chunk.toString('utf8');
+    const lines = text.split('\n');
+    carry = lines.pop()!;
+    for (const line of lines) if (line.trim() !== '') yield line.replace(/\r$/, '');
+  }
+  if (carry.trim() !== '') yield carry;
+}

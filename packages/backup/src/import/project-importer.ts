@@ -1,0 +1,57 @@
+import { AppError } from '@cvat-backup/common';
+import type { ProjectBackup } from '@cvat-backup/format';
+import { toLabelInputs } from './catalog-labels.js';
+import {
+  checkTask,
+  copyTaskMedia,
+  createTask,
+  type ImportDependencies,
+  type ImportResult,
+  restoreGuide,
+  type TaskImportRequest,
+} from './task-importer.js';
+
+export type ProjectImportRequest = Omit<TaskImportRequest, 'projectId'>;
+
+/**
+ * Restores a project backup: every task is checked first, then media are copied, then one
+ * transaction creates the project, its labels and guide, and every task with its data, jobs and
+ * annotations. A retry with the same request id finds the committed project.
+ */
+export async function importProject(
+  deps: ImportDependencies,
+  backup: ProjectBackup,
+  request: ProjectImportRequest,
+): Promise<ImportResult> {
+  const { catalog } = deps;
+  const existing = await catalog.projects.findByImportRequestId(request.importRequestId);
+  if (existing) return { id: existing.id, created: false };
+
+  request.onProgress?.({ phase: 'validating', bytes: 0 });
+  for (const task of backup.tasks) await checkTask(task);
+  const prepared: Array<{ prefix: string; lightweight: boolean }> = [];
+  for (const task of backup.tasks) prepared.push(await copyTaskMedia(deps, task, request));
+
+  request.onProgress?.({ phase: 'restoring-records', bytes: 0 });
+  const actor = { id: request.userId, isAdmin: false };
+  return catalog.transaction(async (tx) => {
+    await tx.lockImportRequest(request.importRequestId);
+    const again = await tx.projects.findByImportRequestId(request.importRequestId);
+    if (again) return { id: again.id, created: false };
+    const project = await tx.projects.create(actor, {
+      name: backup.project.name,
+      bug_tracker: backup.project.bug_tracker,
+      status: backup.project.status,
+      labels: toLabelInputs(backup.project.labels),
+      owner_id: request.userId,
+      import_request_id: request.importRequestId,
+    });
+    if (backup.guide) await restoreGuide(tx, { projectId: project.id }, backup.guide);
+    for (const [i, task] of backup.tasks.entries()) {
+      const where = prepared[i];
+      if (!where) throw new AppError('INTERNAL', { reason: `task ${i} of the archive was not prepared` });
+      await createTask(tx, task, { ...request, ...where, projectId: project.id, actor });
+    }
+    return { id: project.id, created: true };
+  });
+}

@@ -1,0 +1,271 @@
+import type {
+  Catalog,
+  CatalogTransaction,
+  GuideOwner,
+  NewData,
+  ValidationLayout,
+} from '@cvat-backup/catalog';
+import { AppError } from '@cvat-backup/common';
+import type { ArchiveGuide, Job, TaskContent, TaskMeta } from '@cvat-backup/format';
+import type { StorageDriver } from '@cvat-backup/storage';
+import {
+  copyMedia,
+  frameRange,
+  importMediaPrefix,
+  MANIFEST,
+  manifestFile,
+  manifestImages,
+  manifestLines,
+} from './archive-media.js';
+import { segmentGeometry, segmentsOf } from './catalog-jobs.js';
+import { LabelIds, toLabelInputs } from './catalog-labels.js';
+import { missingInProject } from './label-compatibility.js';
+
+export interface ImportDependencies {
+  catalog: Catalog;
+  /** Where restored media go (the storage of tasks with local data). */
+  localMedia: StorageDriver;
+  copyConcurrency?: number;
+}
+
+export interface TaskImportRequest {
+  /** The importing user: owner of what is created. */
+  userId: number;
+  /** The idempotency key: a retried import finds what the first attempt committed. */
+  importRequestId: string;
+  /** Restore into this existing project (its labels are used). */
+  projectId?: number;
+  onProgress?: (progress: {
+    phase: 'validating' | 'restoring-media' | 'restoring-records';
+    bytes: number;
+  }) => void;
+}
+
+export interface ImportResult {
+  id: number;
+  /** False when an earlier attempt of the same request had already committed it. */
+  created: boolean;
+}
+
+/**
+ * Restores one task from a backup. Everything is checked before anything is written; media are copied
+ * under a prefix derived from the request id; then one transaction creates the task, its labels,
+ * data, jobs and annotations, so a crash at any point leaves either nothing visible or the whole task.
+ */
+export async function importTask(
+  deps: ImportDependencies,
+  content: TaskContent,
+  request: TaskImportRequest,
+): Promise<ImportResult> {
+  const { catalog } = deps;
+  const existing = await catalog.tasks.findByImportRequestId(request.importRequestId);
+  if (existing) return { id: existing.id, created: false };
+
+  const actor = { id: request.userId, isAdmin: false };
+  if (request.projectId !== undefined) {
+    const projectLabels = await catalog.labels.tree({ projectId: request.projectId });
+    const project = await catalog.projects.get(actor, request.projectId);
+    if (!project) throw new AppError('BACKUP_PROJECT_NOT_FOUND', { projectId: request.projectId });
+    const problem = missingInProject(content.meta.labels, projectLabels);
+    if (problem) throw new AppError('BACKUP_LABELS_MISMATCH', { projectId: request.projectId, problem });
+  }
+  request.onProgress?.({ phase: 'validating', bytes: 0 });
+  await checkTask(content);
+  const prepared = await copyTaskMedia(deps, content, request);
+  request.onProgress?.({ phase: 'restoring-records', bytes: 0 });
+  return catalog.transaction(async (tx) => {
+    await tx.lockImportRequest(request.importRequestId);
+    const again = await tx.tasks.findByImportRequestId(request.importRequestId);
+    if (again) return { id: again.id, created: false };
+    const id = await createTask(tx, content, { ...request, ...prepared, actor });
+    return { id, created: true };
+  });
+}
+
+/**
+ * Copies a task's media (none for a lightweight backup) under a prefix derived from the request id
+ * and the task's place in the archive; returns where they went.
+ */
+export async function copyTaskMedia(
+  deps: ImportDependencies,
+  content: TaskContent,
+  request: Pick<TaskImportRequest, 'importRequestId' | 'onProgress'>,
+): Promise<{ prefix: string; lightweight: boolean }> {
+  const prefix = importMediaPrefix(`${request.importRequestId}#${content.prefix}`);
+  const lightweight = content.meta.data.storage === 'cloud_storage';
+  if (!lightweight) {
+    let copied = 0;
+    await copyMedia(content, deps.localMedia, prefix, deps.copyConcurrency ?? 4, (bytes) => {
+      copied += bytes;
+      request.onProgress?.({ phase: 'restoring-media', bytes: copied });
+    });
+  }
+  return { prefix, lightweight };
+}
+
+/** Everything that can be wrong with a task backup, found before anything is written. */
+export async function checkTask(content: TaskContent): Promise<void> {
+  const { meta } = content;
+  if (meta.data.storage === 'cloud_storage') {
+    if (content.media.length !== 1 || content.media[0]!.path !== MANIFEST)
+      throw new AppError('BACKUP_LIGHTWEIGHT_MEDIA', { count: content.media.length });
+  } else if (!manifestFile(content)) {
+    throw new AppError('BACKUP_MANIFEST_MISSING');
+  }
+  await content.validateAnnotations();
+}
+
+export interface CreateContext extends TaskImportRequest {
+  prefix: string;
+  lightweight: boolean;
+  actor: { id: number; isAdmin: boolean };
+}
+
+export async function createTask(
+  tx: CatalogTransaction,
+  content: TaskContent,
+  ctx: CreateContext,
+): Promise<number> {
+  const { meta } = content;
+  const customSegments = meta.data.custom_segments === true;
+  const task = await tx.tasks.create(ctx.actor, {
+    name: meta.name,
+    bug_tracker: meta.bug_tracker,
+    status: meta.status,
+    subset: meta.subset,
+    ...segmentGeometry(meta.jobs, customSegments),
+    ...(meta.consensus_replicas ? { consensus_replicas: meta.consensus_replicas } : {}),
+    ...(ctx.projectId !== undefined ? { project_id: ctx.projectId } : { labels: toLabelInputs(meta.labels) }),
+    owner_id: ctx.userId,
+    import_request_id:
+      ctx.projectId === undefined || content.index === undefined ? ctx.importRequestId : null,
+    mode: 'annotation',
+  });
+  const manifest = manifestFile(content)!;
+  await tx.data.create(task.id, await dataInput(content, meta, manifest, ctx));
+  const jobs = await tx.jobs.createSegments(task.id, segmentsOf(meta.jobs));
+  await restoreAnnotations(
+    tx,
+    content,
+    task.id,
+    jobs.map((j) => j.id),
+  );
+  if (content.guide) await restoreGuide(tx, { taskId: task.id }, content.guide);
+  return task.id;
+}
+
+async function dataInput(
+  content: TaskContent,
+  meta: TaskMeta,
+  manifest: NonNullable<ReturnType<typeof manifestFile>>,
+  ctx: CreateContext,
+): Promise<NewData> {
+  const { data } = meta;
+  const range = frameRange(data);
+  const input: NewData = {
+    image_quality: data.image_quality,
+    chunk_size: data.chunk_size ?? null,
+    start_frame: data.start_frame ?? 0,
+    frame_filter: 'frame_filter' in data ? data.frame_filter : '',
+    sorting_method: data.sorting_method,
+    storage_method: data.storage_method,
+    storage: ctx.lightweight ? 'cloud_storage' : 'local',
+    // Restored from a lightweight backup: detached until the user attaches a cloud storage.
+    cloud_storage_id: null,
+    compressed_chunk_type: data.chunk_type,
+    original_chunk_type: data.chunk_type,
+    media_prefix: ctx.lightweight ? '' : ctx.prefix,
+    deleted_frames: data.deleted_frames,
+    images: manifestImages(manifest, range, sizes(content, ctx.lightweight)),
+    manifest: manifestLines(manifest),
+  };
+  if (data.stop_frame !== undefined) input.stop_frame = data.stop_frame;
+  const layout = validationLayout(meta.jobs, data.validation_layout);
+  if (layout) input.validation_layout = layout;
+  return input;
+}
+
+/** Sizes of the media files in the archive (a lightweight backup has none: media stay in the cloud). */
+function sizes(content: TaskContent, lightweight: boolean): (path: string) => number | undefined {
+  if (lightweight) return () => undefined;
+  const byPath = new Map(content.media.map((f) => [f.path, f.size]));
+  return (path) => byPath.get(path);
+}
+
+/** gt_pool layouts name their frames by file; the ground-truth job says which frame each file is. */
+function validationLayout(
+  jobs: readonly Job[],
+  layout: TaskMeta['data']['validation_layout'],
+): ValidationLayout | null {
+  if (!layout) return null;
+  const gt = jobs.find((j) => j.type === 'ground_truth');
+  const byFile = new Map<string, number>();
+  gt?.files?.forEach((file, i) => {
+    const frame = gt.frames?.[i];
+    if (frame !== undefined && !byFile.has(file)) byFile.set(file, frame);
+  });
+  const frames = layout.frames.map((file) => {
+    const frame = byFile.get(file);
+    if (frame === undefined)
+      throw new AppError('BACKUP_UNSUPPORTED_MEDIA', {
+        reason: `validation frame "${file}" is not among the ground-truth job's files`,
+      });
+    return frame;
+  });
+  return {
+    mode: 'gt_pool',
+    frames,
+    frames_per_job_count: layout.frames_per_job_count ?? null,
+    disabled_frames: [],
+  };
+}
+
+/** Annotations job by job, positionally (as CVAT restores them), streamed into COPY batches. */
+async function restoreAnnotations(
+  tx: CatalogTransaction,
+  content: TaskContent,
+  taskId: number,
+  jobIds: number[],
+): Promise<void> {
+  const ids = new LabelIds(await tx.labels.treeOfTask(taskId));
+  const events = content.annotations()[Symbol.asyncIterator]();
+  let pending = await events.next();
+  while (!pending.done) {
+    const event = pending.value;
+    if (event.kind !== 'job-start') {
+      pending = await events.next();
+      continue;
+    }
+    const jobId = jobIds[event.job];
+    async function* items() {
+      for (pending = await events.next(); !pending.done; pending = await events.next()) {
+        const e = pending.value;
+        if (e.kind === 'job-end' || e.kind === 'job-start') return;
+        yield ids.item(e.kind, e.value);
+      }
+    }
+    if (jobId === undefined) {
+      // More annotation arrays than jobs: CVAT ignores the extra ones (zip), and so do we.
+      for await (const _ of items());
+    } else {
+      await tx.annotations.append(jobId, items());
+    }
+    if (!pending.done && pending.value.kind === 'job-end') pending = await events.next();
+  }
+}
+
+export async function restoreGuide(
+  tx: CatalogTransaction,
+  owner: GuideOwner,
+  guide: ArchiveGuide,
+): Promise<void> {
+  let markdown = guide.markdown;
+  const saved = await tx.guides.save(owner, markdown);
+  for (const asset of guide.assets) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await asset.open()) chunks.push(Buffer.from(chunk));
+    const info = await tx.guides.addAsset(saved.id, { filename: asset.path, content: Buffer.concat(chunks) });
+    markdown = markdown.split(asset.entry).join(`/api/assets/${info.uuid}`);
+  }
+  if (markdown !== guide.markdown) await tx.guides.save(owner, markdown);
+}

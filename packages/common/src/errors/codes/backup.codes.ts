@@ -1,0 +1,49 @@
+import { defineErrors } from '../error-spec.js';
+
+/** Errors of the backup domain: exporting and restoring tasks and projects. */
+export const backupErrors = defineErrors({
+  BACKUP_RESOURCE_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    message: 'The {target} {id} to back up does not exist (it may have been deleted).',
+  },
+  BACKUP_TASK_WITHOUT_DATA: {
+    status: 400,
+    retryable: false,
+    message: 'Backup of a task without data is not allowed',
+  },
+  BACKUP_CLOUD_STORAGE_DETACHED: {
+    status: 400,
+    retryable: false,
+    message:
+      'Task {taskId} keeps its media in a cloud storage, but none is attached to it: attach one (PATCH /api/tasks/{taskId}/data/meta with {"cloud_storage_id": N}) or make a lightweight backup.',
+  },
+  BACKUP_UNSUPPORTED_MEDIA: {
+    status: 400,
+    retryable: false,
+    message: 'This backup cannot be restored: {reason}.',
+  },
+  BACKUP_MANIFEST_MISSING: {
+    status: 400,
+    retryable: false,
+    message:
+      'The backup has no data/manifest.jsonl: the media of the task cannot be listed. Make a new backup of the task with CVAT 2.0 or later.',
+  },
+  BACKUP_LIGHTWEIGHT_MEDIA: {
+    status: 400,
+    retryable: false,
+    message:
+      'Expected manifest.jsonl in backup files: a lightweight backup (storage "cloud_storage") must hold only data/manifest.jsonl, this one holds {count} files.',
+  },
+  BACKUP_LABELS_MISMATCH: {
+    status: 400,
+    retryable: false,
+    message:
+      'The backup cannot be restored into project {projectId}: {problem}. Restore it as a task of its own, or add the label to the project first.',
+  },
+  BACKUP_PROJECT_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    message: 'Project {projectId} does not exist or is not yours.',
+  },
+});
