@@ -46,7 +46,11 @@ describe('prefetchingMedia', () => {
     const requested: string[] = [];
     const counting = new Proxy(driver, {
       get(target, prop, receiver) {
-        if (prop === 'read') return (key: string) => (requested.push(key), target.read(key));
+        if (prop === 'read')
+          return (key: string) => {
+            requested.push(key);
+            return target.read(key);
+          };
         return Reflect.get(target, prop, receiver);
       },
     });
