@@ -14,7 +14,7 @@ import { readCursor } from './cursor-reader.js';
 import type { Connections } from './db.js';
 
 /** Rows fetched per cursor round trip. */
-export const DEFAULT_READ_BATCH = 2000;
+export const DEFAULT_READ_BATCH = 5000;
 
 interface ShapeRow extends ShapeElement {
   parent_id: number | null;
