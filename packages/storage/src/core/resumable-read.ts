@@ -37,7 +37,11 @@ export async function resumableRead(
   end: number | undefined,
   options: ResumableReadOptions,
 ): Promise<Readable> {
-  const first = await withRetry(() => open(start, end, undefined), options.retry, options.map);
+  const first = await withRetry(
+    () => bounded(open(start, end, undefined), options.idleTimeoutMs),
+    options.retry,
+    options.map,
+  );
   return Readable.from(chunks(first, open, start, options), { objectMode: false, highWaterMark: 64 * 1024 });
 }
 
@@ -96,4 +100,23 @@ async function* idleGuarded(body: Readable, idleMs: number): AsyncGenerator<Buff
     if (next.done) return;
     yield next.value;
   }
+}
+
+/** Fails an open that has no response within `ms`; a late response is closed, not leaked. */
+function bounded(opening: Promise<OpenedRange>, ms: number): Promise<OpenedRange> {
+  let timer: NodeJS.Timeout | undefined;
+  let late = false;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      late = true;
+      reject(new StorageStallError(`no response within ${ms} ms`));
+    }, ms);
+  });
+  opening.then(
+    (opened) => {
+      if (late) opened.body.destroy();
+    },
+    () => {},
+  );
+  return Promise.race([opening, timeout]).finally(() => clearTimeout(timer));
 }
