@@ -44,6 +44,8 @@ export async function receiveClientFiles(
   };
   try {
     const parts = request.parts({
+      // Keep folder names: CVAT clients may upload `dir/a.jpg`.
+      preservePath: true,
       limits: {
         fileSize: limits.uploadBytes,
         files: limits.uploadFiles,

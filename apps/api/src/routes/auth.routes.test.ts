@@ -26,7 +26,7 @@ describe('auth endpoints', () => {
       });
       expect(self.statusCode).toBe(200);
       expect(self.json()).toMatchObject({ id: u.id, username: u.username, is_superuser: false });
-      expect(self.json().url).toBe(`http://localhost:80/api/users/${u.id}`);
+      expect(self.json().url).toBe(`http://localhost/api/users/${u.id}`);
     }
   });
 
