@@ -22,3 +22,12 @@ export {
   importTask,
   type TaskImportRequest,
 } from './import/task-importer.js';
+export {
+  type ExportOutcome,
+  type ExportProgress,
+  type ExportRun,
+  type ExportRunDependencies,
+  localArchiveKey,
+  runExport,
+} from './jobs/run-export.js';
+export { type ImportProgress, type ImportRun, runImport } from './jobs/run-import.js';
