@@ -13,4 +13,5 @@ export * from './repositories/project.repository.js';
 export * from './repositories/task.repository.js';
 export * from './repositories/user.repository.js';
 export { CredentialCipher } from './security/credential-cipher.js';
+export { deriveCredentialsKey } from './security/credentials-key.js';
 export { hashPassword, verifyPassword } from './security/password-hasher.js';

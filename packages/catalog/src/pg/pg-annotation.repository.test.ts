@@ -546,8 +546,57 @@ describe('annotations', () => {
     expect(Number(rows[0]!.n)).toBe(0);
   });
 
+  it('replaces and reads task-level annotations, routing objects to the job of their frames', async () => {
+    const items: AnnotationItem[] = [
+      { kind: 'tag', value: { label_id: scene.id, frame: 12 } },
+      { kind: 'tag', value: { label_id: scene.id, frame: 1 } },
+      { kind: 'shape', value: { label_id: car.id, type: 'rectangle', frame: 9, points: [1, 2, 3, 4] } },
+      {
+        kind: 'track',
+        value: {
+          label_id: car.id,
+          frame: 10,
+          shapes: [
+            { type: 'rectangle', frame: 10, points: [1, 2, 3, 4] },
+            { type: 'rectangle', frame: 19, points: [1, 2, 3, 4], outside: true },
+          ],
+        },
+      },
+    ];
+    const gtBefore = await t.catalog.annotations.count(jobs[2]!.id);
+    expect(await t.catalog.annotations.replaceTask(taskId, items)).toEqual({ tags: 2, shapes: 1, tracks: 1 });
+    expect(await t.catalog.annotations.count(jobs[0]!.id)).toEqual({ tags: 1, shapes: 1, tracks: 0 });
+    expect(await t.catalog.annotations.count(jobs[1]!.id)).toEqual({ tags: 1, shapes: 0, tracks: 1 });
+    // Ground-truth jobs are not part of the task's annotations unless the task is gt_pool.
+    expect(await t.catalog.annotations.count(jobs[2]!.id)).toEqual(gtBefore);
+    const read = await readAll(t.catalog.annotations.readTask(taskId));
+    expect(read.tags.map((x) => x.frame)).toEqual([1, 12]);
+    expect(read.shapes.map((x) => x.frame)).toEqual([9]);
+    expect(read.tracks.map((x) => x.shapes.map((s) => s.frame))).toEqual([[10, 19]]);
+    const spanning: AnnotationItem = {
+      kind: 'track',
+      value: {
+        label_id: car.id,
+        frame: 8,
+        shapes: [
+          { type: 'rectangle', frame: 8, points: [1, 2, 3, 4] },
+          { type: 'rectangle', frame: 11, points: [1, 2, 3, 4] },
+        ],
+      },
+    };
+    expect(await codeOf(t.catalog.annotations.replaceTask(taskId, [items[0]!, spanning]))).toMatch(
+      /frames 8, 11 do not lie within one job/,
+    );
+    // The failed replace left the previous annotations in place.
+    expect((await readAll(t.catalog.annotations.readTask(taskId))).tags).toHaveLength(2);
+    expect(await codeOf(t.catalog.annotations.replaceTask(424242, []))).toMatch(
+      /^CATALOG_REFERENCE_NOT_FOUND/,
+    );
+  });
+
   it('reads inside a transaction on the transaction’s connection', async () => {
     const job = jobs[0]!;
+    await t.catalog.annotations.replace(job.id, itemsOf(sample()));
     const read = await t.catalog.transaction(async (tx) => readAll(tx.annotations.read(job.id)), {
       isolation: 'repeatable read',
       readOnly: true,

@@ -12,6 +12,7 @@ import { loadJobContext } from './annotation-validator.js';
 import { writeAnnotations } from './annotation-writer.js';
 import { atomically, type Connections } from './db.js';
 import { touchTask } from './sql-fragments.js';
+import { taskAnnotationJobs, taskAnnotations, writeTaskAnnotations } from './task-annotations.js';
 
 type Items = Iterable<AnnotationItem> | AsyncIterable<AnnotationItem>;
 
@@ -71,6 +72,23 @@ export class PgAnnotationRepository implements AnnotationRepository {
 
   read(jobId: number): JobAnnotations {
     return jobAnnotations(this.conn, jobId, this.tuning.readBatch);
+  }
+
+  readTask(taskId: number): JobAnnotations {
+    return taskAnnotations(this.conn, taskId, this.tuning.readBatch);
+  }
+
+  replaceTask(taskId: number, items: Items): Promise<WriteCounts> {
+    return atomically(this.conn, async (client) => {
+      const { rows } = await client.query('SELECT id FROM tasks WHERE id = $1 FOR UPDATE', [taskId]);
+      if (!rows.length) throw new AppError('CATALOG_REFERENCE_NOT_FOUND', { entity: 'task', id: taskId });
+      const jobIds = await taskAnnotationJobs(client, taskId);
+      await client.query('UPDATE jobs SET updated_date = clock_timestamp() WHERE id = ANY($1)', [jobIds]);
+      for (const jobId of jobIds) await clearJob(client, jobId);
+      const counts = await writeTaskAnnotations(client, taskId, jobIds, items, this.tuning.batchRows);
+      await touchTask(client, taskId);
+      return counts;
+    });
   }
 
   async count(jobId: number): Promise<WriteCounts> {

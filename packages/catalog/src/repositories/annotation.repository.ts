@@ -184,6 +184,20 @@ export interface AnnotationRepository {
   /** DELETE: removes everything in the job. */
   clear(jobId: number): Promise<void>;
   read(jobId: number): JobAnnotations;
+  /**
+   * Task-level GET: the annotations of the task's annotation jobs (plus ground-truth jobs of a
+   * `gt_pool` task), job after job in segment order. Objects in overlapping frames are not merged
+   * (CVAT deduplicates them); with overlap 0, the default for images, this is CVAT's answer.
+   */
+  readTask(taskId: number): JobAnnotations;
+  /**
+   * Task-level PUT: clears those jobs and writes each object into the first job that holds all its
+   * frames; an object (e.g. a track) spanning two jobs is CATALOG_ANNOTATION_INVALID. Atomic.
+   */
+  replaceTask(
+    taskId: number,
+    items: Iterable<AnnotationItem> | AsyncIterable<AnnotationItem>,
+  ): Promise<WriteCounts>;
   count(jobId: number): Promise<WriteCounts>;
 }
 
