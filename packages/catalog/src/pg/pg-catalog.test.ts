@@ -4,6 +4,7 @@ import type { CatalogTransaction } from '../catalog.js';
 import { itemsOf } from '../repositories/annotation.repository.js';
 import type { Actor } from '../repositories/common.types.js';
 import type { TaskRecord } from '../repositories/task.repository.js';
+import { PgCatalog } from './pg-catalog.js';
 
 let t: TestCatalog;
 let owner: Actor;
@@ -121,6 +122,19 @@ describe('PgCatalog.transaction', () => {
       return task.id;
     });
     expect((await t.catalog.tasks.get(owner, id))?.subset).toBe('after-failure');
+  });
+
+  it('opens its own migrated pool from a URL and closes it', async () => {
+    const opened = await PgCatalog.open(t.db.url, { credentialsKey: t.key, poolMax: 2 });
+    try {
+      expect((await opened.tasks.list({ id: 0, isAdmin: true })).count).toBeGreaterThan(0);
+    } finally {
+      await opened.close();
+    }
+    expect(opened.pool.ended).toBe(true);
+    await expect(
+      PgCatalog.open('postgres://postgres@127.0.0.1:1/none', { credentialsKey: t.key }),
+    ).rejects.toThrow();
   });
 
   it('runs read-only snapshots: writes are refused there', async () => {

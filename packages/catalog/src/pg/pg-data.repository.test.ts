@@ -2,7 +2,7 @@ import { isAppError } from '@cvat-backup/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestCatalog, seedActor, type TestCatalog } from '../../test/catalog-fixture.js';
 import type { Actor } from '../repositories/common.types.js';
-import type { ImageInput } from '../repositories/data.repository.js';
+import { type ImageInput, mediaSource } from '../repositories/data.repository.js';
 
 let t: TestCatalog;
 let owner: Actor;
@@ -175,6 +175,16 @@ describe('task data', () => {
     await t.catalog.data.create(task.id, { image_quality: 70, storage: 'cloud_storage', images: images(3) });
     const before = await t.catalog.data.get(owner, task.id);
     expect(before).toMatchObject({ storage: 'cloud_storage', cloud_storage_id: null });
+    const detached = (() => {
+      try {
+        return mediaSource(task.id, before);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(isAppError(detached, 'CATALOG_TASK_DETACHED')).toBe(true);
+    expect((detached as Error).message).toContain('attach a cloud storage to this task');
+    expect((detached as { status: number }).status).toBe(400);
     const mine = await cloudStorage(owner);
     const theirs = await cloudStorage(other);
     expect(await codeOf(t.catalog.data.update(owner, task.id, { cloud_storage_id: theirs.id }))).toBe(
@@ -184,6 +194,11 @@ describe('task data', () => {
     expect(attached?.cloud_storage_id).toBe(mine.id);
     expect(attached!.chunks_updated_date.getTime()).toBeGreaterThan(before!.chunks_updated_date.getTime());
     expect((await t.catalog.tasks.get(owner, task.id))?.data_cloud_storage_id).toBe(mine.id);
+    expect(mediaSource(task.id, attached)).toEqual({
+      kind: 'cloud_storage',
+      cloudStorageId: mine.id,
+      prefix: '',
+    });
     expect(await t.catalog.data.update(other, task.id, { cloud_storage_id: mine.id })).toBeNull();
     const local = await t.catalog.tasks.create(owner, { name: 'local' });
     await t.catalog.data.create(local.id, { image_quality: 70, images: images(1) });

@@ -1,3 +1,4 @@
+import { AppError } from '@cvat-backup/common';
 import type { Actor } from './common.types.js';
 
 export type DataStorage = 'local' | 'share' | 'cloud_storage';
@@ -118,4 +119,22 @@ export interface DataRepository {
   video(dataId: number): Promise<VideoRecord | null>;
   /** Lines of manifest.jsonl in order, without newlines, from a cursor. */
   manifestLines(dataId: number): AsyncIterable<string>;
+}
+
+/** Where a task's media is read from: the local storage, or an attached cloud storage, under `prefix`. */
+export type MediaSource =
+  | { kind: 'local'; prefix: string }
+  | { kind: 'share'; prefix: string }
+  | { kind: 'cloud_storage'; cloudStorageId: number; prefix: string };
+
+/**
+ * Resolves where frames and media of a task come from. A task without data is
+ * CATALOG_TASK_HAS_NO_DATA; a task restored detached (cloud data, no cloud storage attached) is
+ * CATALOG_TASK_DETACHED, a 400 that tells the user to attach one. Frame serving and the exporter call it.
+ */
+export function mediaSource(taskId: number, data: DataRecord | null): MediaSource {
+  if (!data) throw new AppError('CATALOG_TASK_HAS_NO_DATA', { taskId });
+  if (data.storage !== 'cloud_storage') return { kind: data.storage, prefix: data.media_prefix };
+  if (data.cloud_storage_id === null) throw new AppError('CATALOG_TASK_DETACHED', { taskId });
+  return { kind: 'cloud_storage', cloudStorageId: data.cloud_storage_id, prefix: data.media_prefix };
 }

@@ -59,6 +59,12 @@ export const catalogErrors = defineErrors({
     retryable: false,
     message: 'Task {taskId} has no data yet; upload data to it first.',
   },
+  CATALOG_TASK_DETACHED: {
+    status: 400,
+    retryable: false,
+    message:
+      'The data of task {taskId} is in a cloud storage, but no cloud storage is attached to this task: attach a cloud storage to this task (PATCH /api/tasks/{taskId}/data/meta with {"cloud_storage_id": N}) to read its media.',
+  },
   CATALOG_ANNOTATION_INVALID: {
     status: 400,
     retryable: false,
