@@ -33,11 +33,17 @@ export function bmp(width: number, height: number): Buffer {
   return b;
 }
 
-/** A JPEG: SOI, an APP1 segment of `exifBytes`, a SOF0 with the size, SOS, EOI. */
+/** A JPEG: SOI, APP1 segments of `exifBytes` in all, a SOF0 with the size, SOS, EOI. */
 export function jpeg(width: number, height: number, exifBytes = 16): Buffer {
-  const app1 = Buffer.alloc(4 + exifBytes);
-  app1.writeUInt16BE(0xffe1, 0);
-  app1.writeUInt16BE(exifBytes + 2, 2);
+  const segments: Buffer[] = [];
+  for (let left = exifBytes; left > 0; left -= 60_000) {
+    const size = Math.min(left, 60_000);
+    const segment = Buffer.alloc(4 + size);
+    segment.writeUInt16BE(0xffe1, 0);
+    segment.writeUInt16BE(size + 2, 2);
+    segments.push(segment);
+  }
+  const app1 = Buffer.concat(segments);
   const sof = Buffer.alloc(19);
   sof.writeUInt16BE(0xffc0, 0);
   sof.writeUInt16BE(17, 2);

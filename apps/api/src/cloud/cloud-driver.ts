@@ -1,37 +1,9 @@
 import type { CloudStorageAccess } from '@cvat-backup/catalog';
 import { AppError } from '@cvat-backup/common';
-import type { StorageDriver } from '@cvat-backup/storage';
-import * as storage from '@cvat-backup/storage';
+import { createDriver, type StorageConfig, type StorageDriver } from '@cvat-backup/storage';
 
-/** The driver configuration `@cvat-backup/storage` takes for each cloud (mirrors its config types). */
-export type CloudDriverConfig =
-  | {
-      kind: 's3';
-      bucket: string;
-      endpoint?: string;
-      region?: string;
-      prefix?: string;
-      credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-      anonymous?: boolean;
-    }
-  | {
-      kind: 'azure';
-      container: string;
-      prefix?: string;
-      connectionString?: string;
-      accountName?: string;
-      sasToken?: string;
-      endpoint?: string;
-      anonymous?: boolean;
-    }
-  | {
-      kind: 'gcs';
-      bucket: string;
-      prefix?: string;
-      credentials?: { client_email: string; private_key: string };
-      projectId?: string;
-      apiEndpoint?: string;
-    };
+/** What a cloud storage record maps to: one of the storage package's cloud configurations. */
+export type CloudDriverConfig = Exclude<StorageConfig, { kind: 'local' }>;
 
 const unsupported = (a: CloudStorageAccess) =>
   new AppError('API_CLOUD_PROVIDER_UNSUPPORTED', {
@@ -96,23 +68,7 @@ export function driverConfigOf(a: CloudStorageAccess): CloudDriverConfig {
   }
 }
 
-type DriverModule = {
-  createDriver?: (config: CloudDriverConfig) => StorageDriver;
-  S3Driver?: new (config: CloudDriverConfig) => StorageDriver;
-  AzureDriver?: new (config: CloudDriverConfig) => StorageDriver;
-  GcsDriver?: new (config: CloudDriverConfig) => StorageDriver;
-};
-
-/**
- * Opens the storage driver of a cloud storage. Uses the storage package's `createDriver` when it
- * exports one, else its driver classes; a cloud whose driver the package does not export yet answers
- * API_CLOUD_PROVIDER_UNSUPPORTED instead of failing at import time.
- */
+/** Opens the storage driver of a cloud storage record (with its decrypted secrets). */
 export function openCloudDriver(access: CloudStorageAccess): StorageDriver {
-  const config = driverConfigOf(access);
-  const mod = storage as unknown as DriverModule;
-  if (mod.createDriver) return mod.createDriver(config);
-  const ctor = { s3: mod.S3Driver, azure: mod.AzureDriver, gcs: mod.GcsDriver }[config.kind];
-  if (!ctor) throw unsupported(access);
-  return new ctor(config);
+  return createDriver(driverConfigOf(access));
 }
