@@ -1,4 +1,5 @@
 export { type ChildService, startChildService } from './child-service.js';
+export { type Fault, type FaultProxy, startFaultProxy } from './fault-proxy.js';
 export { freePort, isListening } from './free-port.js';
 export * from './isolation.js';
 export { type AzureInfo, azureAnswers } from './services/azurite.service.js';

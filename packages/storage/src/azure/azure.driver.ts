@@ -1,7 +1,12 @@
 import { Readable } from 'node:stream';
 import type { BlobItem, ContainerClient } from '@azure/storage-blob';
 import { AppError } from '@cvat-backup/common';
-import { type ResolvedTransfer, resolveTransfer, type TransferOptions } from '../core/driver-options.js';
+import {
+  attemptTimeout,
+  type ResolvedTransfer,
+  resolveTransfer,
+  type TransferOptions,
+} from '../core/driver-options.js';
 import { KeyScope } from '../core/keys.js';
 import { planParts } from '../core/part-plan.js';
 import { PartUploader } from '../core/part-uploader.js';
@@ -147,6 +152,7 @@ export class AzureDriver implements StorageDriver {
       queueSize: this.transfer.queueSize,
       retry: this.transfer.retry,
       map,
+      attemptTimeoutMs: attemptTimeout(this.transfer),
     });
     return new SinkWrite(mappedSink(sink, map), { storage: this.description, key });
   }

@@ -24,6 +24,14 @@ export interface ResolvedTransfer {
   retry: RetryPolicy;
 }
 
+/** The slowest transfer rate treated as progress: 1 MiB/s. */
+const MIN_BYTES_PER_MS = (1024 * 1024) / 1000;
+
+/** How long one request carrying `bytes` may take: the request timeout plus the bytes at 1 MiB/s. */
+export function attemptTimeout(transfer: ResolvedTransfer): (bytes: number) => number {
+  return (bytes) => transfer.requestTimeoutMs + Math.ceil(bytes / MIN_BYTES_PER_MS);
+}
+
 /** Merges defaults and refuses nonsense once, in the constructor. */
 export function resolveTransfer(options: TransferOptions): ResolvedTransfer {
   const resolved = {

@@ -3,6 +3,7 @@ import type { CommitResult } from '../storage-driver.js';
 import type { PartPlan } from './part-plan.js';
 import { type RetryPolicy, withRetry } from './retry.js';
 import type { WriteSink } from './sink-write.js';
+import { StorageStallError } from './transient.js';
 
 /** The store-specific steps of a parted upload (S3 multipart, Azure staged blocks). */
 export interface PartBackend<P> {
@@ -24,6 +25,11 @@ export interface PartUploaderOptions {
   queueSize: number;
   retry: RetryPolicy;
   map: (err: unknown) => AppError;
+  /**
+   * How long one attempt carrying `bytes` may take before it is cancelled and retried; this is
+   * what un-sticks a stalled connection whatever the SDK's own timeouts do.
+   */
+  attemptTimeoutMs: (bytes: number) => number;
 }
 
 /**
@@ -64,13 +70,13 @@ export class PartUploader<P> implements WriteSink {
     this.throwIfFailed();
     const rest = this.take(this.buffered);
     if (this.partNumber === 1) {
-      const whole = await this.retrying(() => this.backend.putWhole(rest, this.controller.signal));
+      const whole = await this.retrying(rest.length, (signal) => this.backend.putWhole(rest, signal));
       return { ...whole, size: this.size };
     }
     if (rest.length > 0) await this.startPart(rest);
     await Promise.all(this.inFlight);
     this.throwIfFailed();
-    const result = await this.retrying(() => this.backend.complete(this.parts, this.controller.signal));
+    const result = await this.retrying(0, (signal) => this.backend.complete(this.parts, signal));
     return { ...result, size: this.size };
   }
 
@@ -92,9 +98,9 @@ export class PartUploader<P> implements WriteSink {
 
   private async startPart(data: Buffer): Promise<void> {
     const n = this.partNumber++;
-    this.begun ??= this.retrying(() => this.backend.begin(this.controller.signal));
+    this.begun ??= this.retrying(0, (signal) => this.backend.begin(signal));
     await this.begun;
-    const task = this.retrying(() => this.backend.uploadPart(n, data, this.controller.signal)).then(
+    const task = this.retrying(data.length, (signal) => this.backend.uploadPart(n, data, signal)).then(
       (part) => {
         this.parts[n - 1] = part;
       },
@@ -109,8 +115,21 @@ export class PartUploader<P> implements WriteSink {
     this.throwIfFailed();
   }
 
-  private retrying<T>(op: () => Promise<T>): Promise<T> {
-    return withRetry(op, this.options.retry, this.options.map, this.controller.signal);
+  /** Retries `op`, each attempt cancelled (as a transient stall) when it outlives its timeout. */
+  private retrying<T>(bytes: number, op: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const attempt = async () => {
+      const timeout = AbortSignal.timeout(this.options.attemptTimeoutMs(bytes));
+      try {
+        return await op(AbortSignal.any([this.controller.signal, timeout]));
+      } catch (err) {
+        if (timeout.aborted && !this.controller.signal.aborted)
+          throw new StorageStallError(
+            `an attempt with ${bytes} bytes took over ${this.options.attemptTimeoutMs(bytes)} ms`,
+          );
+        throw err;
+      }
+    };
+    return withRetry(attempt, this.options.retry, this.options.map, this.controller.signal);
   }
 
   private throwIfFailed(): void {

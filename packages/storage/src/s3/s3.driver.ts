@@ -9,7 +9,12 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { type AppError, AppError as CodedError } from '@cvat-backup/common';
-import { type ResolvedTransfer, resolveTransfer, type TransferOptions } from '../core/driver-options.js';
+import {
+  attemptTimeout,
+  type ResolvedTransfer,
+  resolveTransfer,
+  type TransferOptions,
+} from '../core/driver-options.js';
 import { KeyScope } from '../core/keys.js';
 import { planParts } from '../core/part-plan.js';
 import { PartUploader } from '../core/part-uploader.js';
@@ -200,6 +205,7 @@ export class S3Driver implements StorageDriver {
       queueSize: this.transfer.queueSize,
       retry: this.transfer.retry,
       map,
+      attemptTimeoutMs: attemptTimeout(this.transfer),
     });
     return new SinkWrite(mappedSink(sink, map), { storage: this.description, key });
   }
