@@ -3,11 +3,32 @@ import { z } from 'zod';
 
 /** Everything the worker process reads from its environment, validated once at start. */
 export const workerConfigShape = {
+  /** Local storage root: media under `media/`, archives under `archives/`, uploads under `staging/`. */
   DATA_ROOT: z.string().default('./.data'),
   REDIS_URL: env.url(['redis:', 'rediss:']),
   DATABASE_URL: env.url(['postgres:', 'postgresql:']),
+  /** Decrypts cloud-storage credentials (must equal the API's). */
+  SECRET_KEY: z.string().min(16, 'expected at least 16 characters'),
   LOG_LEVEL: env.logLevel(),
+  /** How long a SIGTERM waits for running jobs before exiting (they are then retried elsewhere). */
   SHUTDOWN_TIMEOUT_MS: env.positiveInt(60_000),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[\w-]+$/, 'expected letters, digits, - or _')
+    .default('bull'),
+  EXPORT_CONCURRENCY: env.positiveInt(2),
+  IMPORT_CONCURRENCY: env.positiveInt(1),
+  /**
+   * A job whose worker stops renewing its lock (crashed, killed) is taken over by another worker after
+   * the lock expires and the stalled check runs: shorter means faster recovery, longer tolerates
+   * longer event-loop stalls.
+   */
+  JOB_LOCK_MS: env.positiveInt(30_000),
+  STALLED_CHECK_MS: env.positiveInt(30_000),
+  /** Media objects requested ahead of the one being written (parallel GETs). */
+  MEDIA_PREFETCH: env.positiveInt(4),
+  /** A local archive of an unchanged resource younger than this is served again instead of rebuilt. */
+  ARCHIVE_REUSE_SECONDS: env.positiveInt(6 * 3600),
 };
 
 export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;

@@ -1,30 +1,90 @@
 #!/usr/bin/env node
+import path from 'node:path';
+import { CloudDrivers } from '@cvat-backup/backup';
+import { deriveCredentialsKey, migrate, PgCatalog } from '@cvat-backup/catalog';
 import { createLogger, installGracefulShutdown, isAppError } from '@cvat-backup/common';
+import { createCodedWorker, QUEUE_NAMES } from '@cvat-backup/queue';
+import { LocalDriver } from '@cvat-backup/storage';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { loadWorkerConfig } from './config.js';
+import { exportHandler } from './jobs/export.handler.js';
+import { importHandler } from './jobs/import.handler.js';
+import { localStorageRoots } from './local-storage.js';
 
 async function main() {
   const config = loadWorkerConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
-  // BullMQ workers need maxRetriesPerRequest: null (they block on Redis); a worker waits for Redis.
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-  redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
-  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 5 });
+  // BullMQ workers block on Redis: they need maxRetriesPerRequest null and simply wait for Redis.
+  const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  connection.on('error', (err) => logger.warn({ err }, 'redis connection error'));
+  const pool = new pg.Pool({
+    connectionString: config.DATABASE_URL,
+    max: 2 + config.EXPORT_CONCURRENCY * 2 + config.IMPORT_CONCURRENCY * 2,
+  });
   pool.on('error', (err) => logger.warn({ err }, 'postgres pool error'));
+  await migrate(pool);
 
-  await redis.ping();
-  await pool.query('SELECT 1');
+  const catalog = new PgCatalog(pool, { credentialsKey: deriveCredentialsKey(config.SECRET_KEY) });
+  const roots = await localStorageRoots(path.resolve(config.DATA_ROOT));
+  const localMedia = new LocalDriver({ kind: 'local', root: roots.media });
+  const archives = new LocalDriver({ kind: 'local', root: roots.archives });
+  const staging = new LocalDriver({ kind: 'local', root: roots.staging });
+  const cloud = new CloudDrivers(catalog);
+
+  const common = {
+    connection,
+    prefix: config.QUEUE_PREFIX,
+    lockDuration: config.JOB_LOCK_MS,
+    stalledInterval: config.STALLED_CHECK_MS,
+  };
+  const exportWorker = createCodedWorker(
+    QUEUE_NAMES.export,
+    exportHandler({
+      catalog,
+      localMedia,
+      archives,
+      cloudStorage: cloud.get,
+      prefetch: config.MEDIA_PREFETCH,
+      reuseWithinMs: config.ARCHIVE_REUSE_SECONDS * 1000,
+    }),
+    { ...common, concurrency: config.EXPORT_CONCURRENCY },
+  );
+  const importWorker = createCodedWorker(
+    QUEUE_NAMES.import,
+    importHandler({ catalog, localMedia, staging, cloudStorage: cloud.get }),
+    {
+      ...common,
+      concurrency: config.IMPORT_CONCURRENCY,
+    },
+  );
+  for (const [name, worker] of [
+    ['export', exportWorker],
+    ['import', importWorker],
+  ] as const) {
+    worker.on('failed', (job, err) =>
+      logger.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err }, 'job failed'),
+    );
+    worker.on('completed', (job) => logger.info({ queue: name, jobId: job.id }, 'job completed'));
+    worker.on('error', (err) => logger.error({ queue: name, err }, 'worker error'));
+  }
 
   installGracefulShutdown({
     logger,
     deadlineMs: config.SHUTDOWN_TIMEOUT_MS,
     steps: [
+      // close() stops taking jobs and waits for the running ones; past the deadline the process exits
+      // and BullMQ hands those jobs to another worker once their lock expires.
+      ['workers', () => Promise.all([exportWorker.close(), importWorker.close()])],
+      [
+        'drivers',
+        () => Promise.all([localMedia.close(), archives.close(), staging.close(), cloud.closeAll()]),
+      ],
       ['postgres', () => pool.end()],
-      ['redis', () => redis.quit().catch(() => redis.disconnect())],
+      ['redis', () => connection.quit().catch(() => connection.disconnect())],
     ],
   });
-  logger.info('worker connected to Redis and PostgreSQL');
+  logger.info({ export: config.EXPORT_CONCURRENCY, import: config.IMPORT_CONCURRENCY }, 'worker ready');
 }
 
 main().catch((err) => {

@@ -31,3 +31,5 @@ export {
   runExport,
 } from './jobs/run-export.js';
 export { type ImportProgress, type ImportRun, runImport } from './jobs/run-import.js';
+export { CloudDrivers } from './locations/cloud-drivers.js';
+export { cloudStorageConfig } from './locations/cloud-storage-config.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type Actor, migrate, PgCatalog } from '@cvat-backup/catalog';
+import { type Actor, deriveCredentialsKey, migrate, PgCatalog } from '@cvat-backup/catalog';
 import { createTestDatabase, type TestDatabase } from '@cvat-backup/testkit';
 import pg from 'pg';
 
@@ -13,13 +13,17 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-/** A migrated database of this test file's own, with a catalog and one user on it. */
-export async function openFixture(): Promise<Fixture> {
+/**
+ * A migrated database of this test file's own, with a catalog and one user on it. `secretKey` makes
+ * the catalog encrypt credentials as a process given that SECRET_KEY would.
+ */
+export async function openFixture(options: { secretKey?: string } = {}): Promise<Fixture> {
   const db = await createTestDatabase();
   const pool = new pg.Pool({ connectionString: db.url, max: 6 });
   pool.on('error', () => {});
   await migrate(pool);
-  const catalog = new PgCatalog(pool, { credentialsKey: randomBytes(32) });
+  const credentialsKey = options.secretKey ? deriveCredentialsKey(options.secretKey) : randomBytes(32);
+  const catalog = new PgCatalog(pool, { credentialsKey });
   const user = await catalog.users.create({
     username: `owner${randomBytes(3).toString('hex')}`,
     password: 'secret-pass',

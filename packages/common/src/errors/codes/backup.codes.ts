@@ -46,4 +46,14 @@ export const backupErrors = defineErrors({
     retryable: false,
     message: 'Project {projectId} does not exist or is not yours.',
   },
+  BACKUP_CLOUD_STORAGE_UNUSABLE: {
+    status: 400,
+    retryable: false,
+    message: 'Cloud storage {id} ("{name}") cannot be opened: {reason}. Update its credentials.',
+  },
+  BACKUP_CLOUD_STORAGE_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    message: 'Cloud storage {id} does not exist (it may have been deleted).',
+  },
 });

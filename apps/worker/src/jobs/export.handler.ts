@@ -1,0 +1,43 @@
+import { type ExportOutcome, type ExportRunDependencies, runExport } from '@cvat-backup/backup';
+import { AppError } from '@cvat-backup/common';
+import { type ExportJobPayload, exportJobSchema } from '@cvat-backup/queue';
+import type { Job } from 'bullmq';
+import { progressReporter } from './progress-reporter.js';
+
+/** Parses a payload at the edge; a malformed one can never succeed, so it fails at once. */
+export function parsePayload<T>(
+  schema: {
+    safeParse(
+      v: unknown,
+    ):
+      | { success: true; data: T }
+      | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } };
+  },
+  data: unknown,
+): T {
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues
+    .map((i) => `${i.path.map(String).join('.') || 'payload'}: ${i.message}`)
+    .join('; ');
+  throw new AppError('VALIDATION_FAILED', { problems });
+}
+
+/** The export queue's handler: one backup per job, its outcome kept as the job's result. */
+export function exportHandler(deps: ExportRunDependencies) {
+  return async (job: Job<ExportJobPayload, ExportOutcome>): Promise<ExportOutcome> => {
+    const payload = parsePayload(exportJobSchema, job.data);
+    const report = progressReporter(job);
+    return runExport(
+      deps,
+      {
+        target: payload.target,
+        id: payload.targetId,
+        lightweight: payload.lightweight,
+        destination: payload.destination,
+        ...(payload.filename ? { filename: payload.filename } : {}),
+      },
+      (p) => report({ phase: p.phase, bytes: p.bytes, entries: p.entries }),
+    );
+  };
+}
