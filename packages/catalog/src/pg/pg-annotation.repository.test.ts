@@ -196,6 +196,9 @@ describe('annotations', () => {
       source: 'manual',
       attributes: [{ spec_id: scene.attributes[0]!.id, value: 'rain\n"wet"\t\\' }],
     });
+    expect(Object.keys(read.shapes[0]!.attributes[0]!)).toEqual(['spec_id', 'value']);
+    expect(Object.keys(read.tags[0]!.attributes[0]!)).toEqual(['spec_id', 'value']);
+    expect(Object.keys(read.tracks[0]!.shapes[1]!.attributes[0]!)).toEqual(['spec_id', 'value']);
     expect(Object.keys(read.shapes[0]!)).toEqual([
       'id',
       'label_id',
@@ -265,6 +268,36 @@ describe('annotations', () => {
       'elements',
     ]);
     expect(await t.catalog.annotations.count(job.id)).toEqual({ tags: 1, shapes: 4, tracks: 2 });
+  });
+
+  it('keeps float points and rotations exact through the text encoding both ways', async () => {
+    const job = jobs[1]!;
+    const points = [0.1, 1e-7, -3.5e20, 123456789.12345679, 1 / 3, 0, -0];
+    await t.catalog.annotations.replace(job.id, [
+      {
+        kind: 'shape',
+        value: {
+          label_id: car.id,
+          type: 'polygon',
+          frame: 10,
+          points: points.slice(0, 6),
+          rotation: 359.99999999999994,
+        },
+      },
+      {
+        kind: 'track',
+        value: {
+          label_id: car.id,
+          frame: 10,
+          shapes: [{ type: 'points', frame: 10, points: [1 / 3, 2 / 3] }],
+        },
+      },
+    ]);
+    const read = await readAll(t.catalog.annotations.read(job.id));
+    expect(read.shapes[0]!.points).toEqual(points.slice(0, 6));
+    expect(read.shapes[0]!.rotation).toBe(359.99999999999994);
+    expect(read.tracks[0]!.shapes[0]!.points).toEqual([1 / 3, 2 / 3]);
+    await t.catalog.annotations.clear(job.id);
   });
 
   it('moves the updated_date of the job, the task and the project on every write', async () => {
