@@ -19,7 +19,7 @@ async function* media(): AsyncGenerator<MediaInput> {
       path: relative(mediaDir, path),
       size: s.size,
       mtime: s.mtime,
-      open: async () => createReadStream(path, { highWaterMark: 1 << 20 }),
+      open: async () => createReadStream(path, { highWaterMark: Number(process.env['READ_HWM'] ?? 1 << 20) }),
     };
   }
 }

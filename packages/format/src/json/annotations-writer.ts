@@ -25,7 +25,23 @@ export interface JobAnnotationsInput {
 /** Output is flushed in pieces of about this many bytes. */
 const FLUSH_AT = 1 << 18;
 
-const str = asciiJson;
+const PLAIN = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
+const CACHE_LIMIT = 4096;
+const cache = new Map<string, string>();
+
+/**
+ * A JSON string literal, ASCII-escaped. Labels, attribute names, sources and types repeat on
+ * every shape, so their literals are cached (a bounded map, cleared when full).
+ */
+function str(s: string): string {
+  let literal = cache.get(s);
+  if (literal === undefined) {
+    literal = PLAIN.test(s) ? `"${s}"` : asciiJson(s);
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    if (s.length <= 256) cache.set(s, literal);
+  }
+  return literal;
+}
 
 function num(n: number, what: string): string {
   if (!Number.isFinite(n))
@@ -90,38 +106,64 @@ function tagText(t: Tag): string {
   return `{"frame":${int(t.frame, 'frame')},"group":${group(t.group)},"source":${str(t.source)},"attributes":${attributes(t.attributes)},"label":${str(t.label)}}`;
 }
 
+/** Collects ASCII text into fixed-size buffers, handing each one out when full. */
+class PieceBuilder {
+  #buffer = Buffer.allocUnsafe(FLUSH_AT);
+  #used = 0;
+
+  /** Appends text; returns a full piece to hand out, if one was completed. */
+  append(text: string): Buffer | undefined {
+    let full: Buffer | undefined;
+    if (this.#used + text.length > this.#buffer.length) {
+      full = this.take();
+      if (text.length > this.#buffer.length) this.#buffer = Buffer.allocUnsafe(text.length);
+    }
+    // Everything is ASCII after escaping, so latin1 copies it byte for byte.
+    this.#used += this.#buffer.write(text, this.#used, 'latin1');
+    return full;
+  }
+
+  take(): Buffer {
+    const piece = this.#buffer.subarray(0, this.#used);
+    this.#buffer = Buffer.allocUnsafe(FLUSH_AT);
+    this.#used = 0;
+    return piece;
+  }
+}
+
 /**
  * Streams `annotations.json` (`[{"version":0,"tags":[…],"shapes":[…],"tracks":[…]},…]`) in CVAT's
  * key order and escaping, pulling one item at a time from the inputs: memory holds one output
- * piece (~256 KiB) and one item, whatever the number of shapes.
+ * piece (256 KiB) and one item, whatever the number of shapes.
  */
 export async function* serializeAnnotations(jobs: Many<JobAnnotationsInput>): AsyncGenerator<Buffer> {
-  let pending = '';
+  const out = new PieceBuilder();
   let first = true;
-  pending += '[';
+  out.append('[');
   for await (const job of jobs) {
-    pending += `${first ? '' : ','}{"version":${int(job.version ?? 0, 'version')}`;
+    const head = out.append(`${first ? '' : ','}{"version":${int(job.version ?? 0, 'version')}`);
+    if (head) yield head;
     first = false;
     for (const [key, items, render] of [
       ['tags', job.tags, tagText],
       ['shapes', job.shapes, shapeText],
       ['tracks', job.tracks, trackText],
     ] as const) {
-      pending += `,"${key}":[`;
+      const open = out.append(`,"${key}":[`);
+      if (open) yield open;
       let firstItem = true;
       for await (const item of (items ?? []) as Many<Tag & Shape & Track>) {
-        pending += (firstItem ? '' : ',') + render(item);
+        const piece = out.append((firstItem ? '' : ',') + render(item));
         firstItem = false;
-        if (pending.length >= FLUSH_AT) {
-          // Everything is ASCII after escaping, so latin1 encodes it byte for byte (and fast).
-          yield Buffer.from(pending, 'latin1');
-          pending = '';
-        }
+        if (piece) yield piece;
       }
-      pending += ']';
+      const close = out.append(']');
+      if (close) yield close;
     }
-    pending += '}';
+    const end = out.append('}');
+    if (end) yield end;
   }
-  pending += ']';
-  yield Buffer.from(pending, 'latin1');
+  const last = out.append(']');
+  if (last) yield last;
+  yield out.take();
 }
