@@ -4,13 +4,22 @@
  */
 import { apiErrors } from './codes/api.codes.js';
 import { backupErrors } from './codes/backup.codes.js';
+import { backupApiErrors } from './codes/backup-api.codes.js';
 import { catalogErrors } from './codes/catalog.codes.js';
 import { commonErrors } from './codes/common.codes.js';
 import { formatErrors } from './codes/format.codes.js';
 import { storageErrors } from './codes/storage.codes.js';
 import type { ErrorSpec } from './error-spec.js';
 
-const tables = [commonErrors, storageErrors, formatErrors, catalogErrors, apiErrors, backupErrors] as const;
+const tables = [
+  commonErrors,
+  storageErrors,
+  formatErrors,
+  catalogErrors,
+  apiErrors,
+  backupErrors,
+  backupApiErrors,
+] as const;
 
 type Union<T extends readonly object[]> = T[number];
 type Keys<T> = T extends unknown ? keyof T : never;
