@@ -94,28 +94,42 @@ export async function writeAnnotations(
   let batch: AnnotationItem[] = [];
   let pending = 0;
   let index = 0;
+  // One batch is written while the next is read and validated, so JavaScript and PostgreSQL overlap;
+  // at most two batches are in memory.
+  let inFlight: Promise<void> = Promise.resolve();
   const flush = async () => {
-    if (batch.length) await writeBatch(client, ctx, batch, ids, options.keepIds ?? false);
+    await inFlight;
+    if (!batch.length) return;
+    const ready = batch;
     batch = [];
     pending = 0;
+    inFlight = writeBatch(client, ctx, ready, ids, options.keepIds ?? false);
+    inFlight.catch(() => {}); // observed by the next flush or below
   };
-  for await (const item of items) {
-    validateItem(ctx, item, index++);
-    batch.push(item);
-    if (item.kind === 'tag') {
-      counts.tags++;
-      pending++;
-    } else if (item.kind === 'shape') {
-      counts.shapes++;
-      pending += 1 + (item.value.elements?.length ?? 0);
-    } else {
-      counts.tracks++;
-      pending += 1 + item.value.shapes.length;
-      for (const e of item.value.elements ?? []) pending += 1 + e.shapes.length;
+  try {
+    for await (const item of items) {
+      validateItem(ctx, item, index++);
+      batch.push(item);
+      if (item.kind === 'tag') {
+        counts.tags++;
+        pending++;
+      } else if (item.kind === 'shape') {
+        counts.shapes++;
+        pending += 1 + (item.value.elements?.length ?? 0);
+      } else {
+        counts.tracks++;
+        pending += 1 + item.value.shapes.length;
+        for (const e of item.value.elements ?? []) pending += 1 + e.shapes.length;
+      }
+      if (pending >= batchRows) await flush();
     }
-    if (pending >= batchRows) await flush();
+    await flush();
+    await inFlight;
+  } catch (err) {
+    // Let a COPY still running finish (or fail) before the caller rolls back on this client.
+    await inFlight.catch(() => {});
+    throw err;
   }
-  await flush();
   return counts;
 }
 
