@@ -627,6 +627,24 @@ describe('annotations', () => {
     );
   });
 
+  it('serialises concurrent writers of one job: the result is one whole write, never a mix', async () => {
+    const job = jobs[1]!;
+    const write = (frame: number, n: number) =>
+      t.catalog.annotations.replace(
+        job.id,
+        Array.from(
+          { length: n },
+          (): AnnotationItem => ({ kind: 'tag', value: { label_id: scene.id, frame } }),
+        ),
+      );
+    await Promise.all([write(11, 300), write(12, 500), write(13, 700)]);
+    const tags = await collect(t.catalog.annotations.read(job.id).tags());
+    const frames = new Set(tags.map((x) => x.frame));
+    expect(frames.size).toBe(1);
+    expect(tags).toHaveLength({ 11: 300, 12: 500, 13: 700 }[[...frames][0] as 11 | 12 | 13]);
+    await t.catalog.annotations.clear(job.id);
+  });
+
   it('reads inside a transaction on the transaction’s connection', async () => {
     const job = jobs[0]!;
     await t.catalog.annotations.replace(job.id, itemsOf(sample()));
