@@ -17,6 +17,8 @@ export const workerConfigShape = {
     .regex(/^[\w-]+$/, 'expected letters, digits, - or _')
     .default('bull'),
   EXPORT_CONCURRENCY: env.positiveInt(2),
+  /** Jobs of one user running at once, over both queues and every worker (a fair share). */
+  USER_CONCURRENCY: env.positiveInt(2),
   IMPORT_CONCURRENCY: env.positiveInt(1),
   /**
    * A job whose worker stops renewing its lock (crashed, killed) is taken over by another worker after
@@ -25,6 +27,11 @@ export const workerConfigShape = {
    */
   JOB_LOCK_MS: env.positiveInt(30_000),
   STALLED_CHECK_MS: env.positiveInt(30_000),
+  /** How long a finished request (and its archive) stays available; must equal the API's. */
+  RESULT_TTL_SECONDS: env.positiveInt(24 * 3600),
+  /** Staged uploads never imported, and abandoned upload chunks, are removed after this. */
+  STAGING_TTL_SECONDS: env.positiveInt(24 * 3600),
+  SWEEP_INTERVAL_SECONDS: env.positiveInt(600),
   /** Media objects requested ahead of the one being written (parallel GETs). */
   MEDIA_PREFETCH: env.positiveInt(4),
   /** A local archive of an unchanged resource younger than this is served again instead of rebuilt. */

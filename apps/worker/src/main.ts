@@ -3,13 +3,16 @@ import path from 'node:path';
 import { CloudDrivers } from '@cvat-backup/backup';
 import { deriveCredentialsKey, migrate, PgCatalog } from '@cvat-backup/catalog';
 import { createLogger, installGracefulShutdown, isAppError } from '@cvat-backup/common';
-import { createCodedWorker, QUEUE_NAMES } from '@cvat-backup/queue';
+import { createCodedWorker, QUEUE_NAMES, UserSlots } from '@cvat-backup/queue';
 import { LocalDriver } from '@cvat-backup/storage';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { loadWorkerConfig } from './config.js';
 import { exportHandler } from './jobs/export.handler.js';
 import { importHandler } from './jobs/import.handler.js';
+import { perUserLimit } from './jobs/per-user-limit.js';
+import { sweepHandler } from './jobs/sweep.handler.js';
 import { localStorageRoots } from './local-storage.js';
 
 async function main() {
@@ -38,29 +41,55 @@ async function main() {
     lockDuration: config.JOB_LOCK_MS,
     stalledInterval: config.STALLED_CHECK_MS,
   };
+  const slots = new UserSlots(connection, config.QUEUE_PREFIX, config.USER_CONCURRENCY, config.JOB_LOCK_MS);
   const exportWorker = createCodedWorker(
     QUEUE_NAMES.export,
-    exportHandler({
-      catalog,
-      localMedia,
-      archives,
-      cloudStorage: cloud.get,
-      prefetch: config.MEDIA_PREFETCH,
-      reuseWithinMs: config.ARCHIVE_REUSE_SECONDS * 1000,
-    }),
+    perUserLimit(
+      slots,
+      exportHandler({
+        catalog,
+        localMedia,
+        archives,
+        cloudStorage: cloud.get,
+        prefetch: config.MEDIA_PREFETCH,
+        reuseWithinMs: config.ARCHIVE_REUSE_SECONDS * 1000,
+      }),
+    ),
     { ...common, concurrency: config.EXPORT_CONCURRENCY },
   );
   const importWorker = createCodedWorker(
     QUEUE_NAMES.import,
-    importHandler({ catalog, localMedia, staging, cloudStorage: cloud.get }),
+    perUserLimit(slots, importHandler({ catalog, localMedia, staging, cloudStorage: cloud.get })),
     {
       ...common,
       concurrency: config.IMPORT_CONCURRENCY,
     },
   );
+  const maintenanceWorker = createCodedWorker(
+    QUEUE_NAMES.maintenance,
+    sweepHandler({
+      archives,
+      staging,
+      localMedia,
+      archiveMaxAgeMs: (config.RESULT_TTL_SECONDS + config.ARCHIVE_REUSE_SECONDS) * 1000,
+      stagingMaxAgeMs: config.STAGING_TTL_SECONDS * 1000,
+      logger,
+    }),
+    { ...common, concurrency: 1 },
+  );
+  // An upsert: every worker declares the same scheduler, Redis keeps one, so restarts and replicas
+  // never multiply the sweeps.
+  const maintenance = new Queue(QUEUE_NAMES.maintenance, { connection, prefix: config.QUEUE_PREFIX });
+  await maintenance.upsertJobScheduler(
+    'sweep',
+    { every: config.SWEEP_INTERVAL_SECONDS * 1000 },
+    { name: 'sweep', opts: { removeOnComplete: 10, removeOnFail: 10 } },
+  );
+
   for (const [name, worker] of [
     ['export', exportWorker],
     ['import', importWorker],
+    ['maintenance', maintenanceWorker],
   ] as const) {
     worker.on('failed', (job, err) =>
       logger.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err }, 'job failed'),
@@ -75,7 +104,16 @@ async function main() {
     steps: [
       // close() stops taking jobs and waits for the running ones; past the deadline the process exits
       // and BullMQ hands those jobs to another worker once their lock expires.
-      ['workers', () => Promise.all([exportWorker.close(), importWorker.close()])],
+      [
+        'workers',
+        () =>
+          Promise.all([
+            exportWorker.close(),
+            importWorker.close(),
+            maintenanceWorker.close(),
+            maintenance.close(),
+          ]),
+      ],
       [
         'drivers',
         () => Promise.all([localMedia.close(), archives.close(), staging.close(), cloud.closeAll()]),

@@ -33,3 +33,4 @@ export {
 export { type ImportProgress, type ImportRun, runImport } from './jobs/run-import.js';
 export { CloudDrivers } from './locations/cloud-drivers.js';
 export { cloudStorageConfig } from './locations/cloud-storage-config.js';
+export { sweepExpired } from './maintenance/sweep-expired.js';

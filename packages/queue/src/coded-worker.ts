@@ -1,5 +1,12 @@
 import { isAppError, toAppError } from '@cvat-backup/common';
-import { type Job, type Processor, UnrecoverableError, Worker, type WorkerOptions } from 'bullmq';
+import {
+  DelayedError,
+  type Job,
+  type Processor,
+  UnrecoverableError,
+  Worker,
+  type WorkerOptions,
+} from 'bullmq';
 
 /** Failure text stored on a BullMQ job: `CODE: message`, so clients and metrics see the stable code. */
 export function failureText(code: string, message: string): string {
@@ -18,13 +25,15 @@ export function failureCode(failedReason: string | undefined): string | undefine
  */
 export function createCodedWorker<Data, Result>(
   queueName: string,
-  handler: (job: Job<Data, Result>) => Promise<Result>,
+  handler: (job: Job<Data, Result>, token: string | undefined) => Promise<Result>,
   options: WorkerOptions,
 ): Worker<Data, Result> {
-  const processor: Processor<Data, Result> = async (job) => {
+  const processor: Processor<Data, Result> = async (job, token) => {
     try {
-      return await handler(job);
+      return await handler(job, token);
     } catch (err) {
+      // The handler postponed the job (moveToDelayed): let BullMQ see its own signal.
+      if (err instanceof DelayedError) throw err;
       const coded = toAppError(err);
       const text = failureText(coded.code, coded.message);
       if (isAppError(err) && !err.retryable) throw new UnrecoverableError(text);

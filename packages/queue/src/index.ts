@@ -3,3 +3,4 @@ export { createCodedWorker, failureCode, failureText } from './coded-worker.js';
 export * from './job-payloads.js';
 export { QUEUE_NAMES, type QueueName } from './queue-names.js';
 export * from './request-id.js';
+export { UserSlots } from './user-slots.js';

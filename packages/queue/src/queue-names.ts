@@ -2,6 +2,8 @@
 export const QUEUE_NAMES = {
   export: 'cvb-export',
   import: 'cvb-import',
+  /** Periodic sweeps (expired archives, abandoned uploads); one scheduler for all workers. */
+  maintenance: 'cvb-maintenance',
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];

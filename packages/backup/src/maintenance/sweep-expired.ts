@@ -1,0 +1,24 @@
+import type { StorageDriver } from '@cvat-backup/storage';
+
+/**
+ * Deletes objects under `prefix` last modified more than `olderThanMs` ago (expired archives, staged
+ * uploads nobody imported, abandoned upload chunks). Objects without a modification time are kept.
+ * Returns how many were deleted.
+ */
+export async function sweepExpired(
+  driver: StorageDriver,
+  prefix: string,
+  olderThanMs: number,
+  now = Date.now(),
+): Promise<number> {
+  let deleted = 0;
+  for await (const page of driver.list(prefix)) {
+    for (const entry of page) {
+      if (entry.mtime && now - entry.mtime.getTime() > olderThanMs) {
+        await driver.delete(entry.key);
+        deleted++;
+      }
+    }
+  }
+  return deleted;
+}
