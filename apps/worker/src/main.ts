@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { CloudDrivers } from '@cvat-backup/backup';
 import { deriveCredentialsKey, migrate, PgCatalog } from '@cvat-backup/catalog';
-import { createLogger, installGracefulShutdown, isAppError } from '@cvat-backup/common';
+import { createLogger, installGracefulShutdown, runMain } from '@cvat-backup/common';
 import { createCodedWorker, QUEUE_NAMES, UserSlots } from '@cvat-backup/queue';
 import { LocalDriver } from '@cvat-backup/storage';
 import { Queue } from 'bullmq';
@@ -125,12 +125,4 @@ async function main() {
   logger.info({ export: config.EXPORT_CONCURRENCY, import: config.IMPORT_CONCURRENCY }, 'worker ready');
 }
 
-main().catch((err) => {
-  const message = isAppError(err)
-    ? `${err.code}: ${err.message}`
-    : err instanceof Error
-      ? (err.stack ?? err.message)
-      : String(err);
-  process.stderr.write(`worker failed to start: ${message}\n`);
-  process.exit(1);
-});
+runMain('worker', main);
