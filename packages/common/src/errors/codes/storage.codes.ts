@@ -8,7 +8,8 @@ export const storageErrors = defineErrors({
   STORAGE_KEY_INVALID: {
     status: 400,
     retryable: false,
-    message: 'The storage key "{key}" is invalid: {reason}. Use a relative path without "..", NUL or a leading "/".',
+    message:
+      'The storage key "{key}" is invalid: {reason}. Use a relative path without "..", NUL or a leading "/".',
   },
   STORAGE_CONFIG_INVALID: {
     status: 400,
