@@ -125,6 +125,7 @@ async function main(): Promise<void> {
     const catS: number[] = [];
     const zipS: number[] = [];
     const oursS: number[] = [];
+    const nodeS: number[] = [];
     // Each run starts with no dirty pages left by the previous one (else it pays for their writeback).
     const settle = () => run('sync');
     for (let r = 0; r < RUNS; r++) {
@@ -137,6 +138,9 @@ async function main(): Promise<void> {
       );
       await rm(join(out, 'infozip.zip'));
       await settle();
+      nodeS.push((await child('node-copy.child.ts', [media, join(out, 'node-copy.bin')])).seconds);
+      await rm(join(out, 'node-copy.bin'));
+      await settle();
       const ours = await child('write-archive.child.ts', [media, join(out, 'ours.zip')]);
       oursS.push(ours.seconds);
       if (r < RUNS - 1) await rm(join(out, 'ours.zip'));
@@ -147,7 +151,9 @@ async function main(): Promise<void> {
       oursMiBps: total / MiB / median(oursS),
       vsZip: median(zipS) / median(oursS),
       vsCat: median(catS) / median(oursS),
-      seconds: { cat: catS, zip: zipS, ours: oursS },
+      nodeCopyMiBps: total / MiB / median(nodeS),
+      vsNodeCopy: median(nodeS) / median(oursS),
+      seconds: { cat: catS, zip: zipS, nodeCopy: nodeS, ours: oursS },
     };
     results['write'] = write;
 
@@ -249,6 +255,11 @@ function printTable(r: Record<string, unknown>): void {
     ],
     ['  ratio vs zip -0 -r (target ≥ 0.9)', f(w['vsZip']), ''],
     ['  ratio vs cat copy (target ≥ 0.8)', f(w['vsCat']), ''],
+    [
+      '  ratio vs plain Node stream copy',
+      f(w['vsNodeCopy']),
+      `Node copy: ${f(w['nodeCopyMiBps'], 0)} MiB/s (no zip, no CRC)`,
+    ],
     ['extract (CRC-checked)', `${f(x['oursMiBps'], 0)} MiB/s`, `unzip: ${f(x['unzipMiBps'], 0)} MiB/s`],
     ['  ratio vs unzip (target ≥ 0.9)', f(x['vsUnzip']), ''],
     ...(['defaultMalloc', 'fixedMmapThreshold'] as const).flatMap(

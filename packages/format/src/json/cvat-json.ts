@@ -20,11 +20,6 @@ export function drfJson(value: unknown): string {
   return JSON.stringify(value).replace(LINE_SEPARATORS, hex4);
 }
 
-/** Only non-empty, finite numbers are JSON; NaN and infinities would be written as null. */
-export function assertFinite(n: number, what: string): void {
-  if (!Number.isFinite(n)) throw new RangeError(`${what} is not a finite number`);
-}
-
 /**
  * A float as Python prints it where the value is integral (`10.0`, not `10`): CVAT stores points
  * and rotation as floats. Fractions use the shortest round-trip form, like Python's repr.

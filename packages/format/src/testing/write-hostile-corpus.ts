@@ -1,6 +1,6 @@
 /**
  * Writes the hostile corpus to a directory: one `<name>.zip` per case plus `cases.json` with the
- * expected error codes. Usage: `pnpm --filter @cvat-backup/format exec tsx src/testing/write-hostile-corpus.ts <dir>`.
+ * expected error codes. Usage (from packages/format): `node --conditions=source --import tsx src/testing/write-hostile-corpus.ts <dir>`.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
