@@ -19,7 +19,7 @@ let bytes = 0;
 for (const path of names) {
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
     bytes += (chunk as Buffer).length;
-    if (!output.write(chunk)) await new Promise((resolve) => output.once('drain', resolve));
+    if (!output.write(chunk)) await new Promise<void>((resolve) => output.once('drain', () => resolve()));
   }
 }
 await new Promise<void>((resolve) => output.end(resolve));
