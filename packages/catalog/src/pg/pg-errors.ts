@@ -48,12 +48,14 @@ export function mapPgError(err: unknown): unknown {
       );
     case '22P02':
     case '22003':
-    case '22001':
-      return new AppError(
-        'CATALOG_INVALID_VALUE',
-        { field: err.column ?? 'value', problem: err.message },
-        { cause: err },
-      );
+    case '22001': {
+      const problem = {
+        '22P02': 'it is not valid for its type',
+        '22003': 'it is out of range',
+        '22001': 'it is too long',
+      }[err.code];
+      return new AppError('CATALOG_INVALID_VALUE', { field: err.column ?? 'value', problem }, { cause: err });
+    }
     default:
       return err;
   }
