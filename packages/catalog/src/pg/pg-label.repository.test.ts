@@ -153,8 +153,14 @@ describe('labels', () => {
     const task = await t.catalog.tasks.create(owner, { name: 'del', labels: [{ name: 'x' }] });
     const [x] = await t.catalog.labels.tree({ taskId: task.id });
     expect(await t.catalog.labels.get(other, x!.id)).toBeNull();
+    expect(await t.catalog.labels.update(other, x!.id, { name: 'stolen' })).toBeNull();
+    expect(await t.catalog.labels.update(owner, x!.id, { name: 'x2', color: '#010203' })).toMatchObject({
+      id: x!.id,
+      name: 'x2',
+      color: '#010203',
+    });
     expect(await t.catalog.labels.delete(other, x!.id)).toBe(false);
-    expect((await t.catalog.labels.get(owner, x!.id))?.name).toBe('x');
+    expect((await t.catalog.labels.get(owner, x!.id))?.name).toBe('x2');
     const before = (await t.catalog.tasks.get(owner, task.id))!.updated_date;
     expect(await t.catalog.labels.delete(owner, x!.id)).toBe(true);
     expect(await t.catalog.labels.get(owner, x!.id)).toBeNull();

@@ -225,6 +225,19 @@ export class PgLabelRepository implements LabelRepository {
     return (await assemble(db, rows))[0] ?? null;
   }
 
+  async update(
+    actor: Actor,
+    id: number,
+    input: Omit<LabelInput, 'id' | 'deleted'>,
+  ): Promise<LabelRecord | null> {
+    const label = await this.get(actor, id);
+    if (!label) return null;
+    const owner: LabelOwner =
+      label.project_id !== undefined ? { projectId: label.project_id } : { taskId: label.task_id! };
+    const labels = await this.apply(owner, [{ ...input, id }]);
+    return labels.find((l) => l.id === id) ?? null;
+  }
+
   async delete(actor: Actor, id: number): Promise<boolean> {
     const label = await this.get(actor, id);
     if (!label) return false;

@@ -99,6 +99,8 @@ export interface LabelRepository {
   /** Top-level labels visible to the actor in the scope; null when the scope's resource is not visible. */
   list(actor: Actor, scope: LabelScope, query?: ListQuery): Promise<Page<LabelRecord> | null>;
   get(actor: Actor, id: number): Promise<LabelRecord | null>;
+  /** PATCH /api/labels/{id}: applies one LabelWrite to a visible top-level label; null when not visible. */
+  update(actor: Actor, id: number, input: Omit<LabelInput, 'id' | 'deleted'>): Promise<LabelRecord | null>;
   /** Deletes a top-level label; false when not found/visible. */
   delete(actor: Actor, id: number): Promise<boolean>;
 }
