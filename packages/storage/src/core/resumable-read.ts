@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppError } from '@cvat-backup/common';
 import { backoffDelay, type RetryPolicy, withRetry } from './retry.js';
@@ -21,15 +21,16 @@ export type RangeOpener = (
 
 export interface ResumableReadOptions {
   retry: RetryPolicy;
-  /** A body that yields nothing for this long is treated as a dropped connection. */
+  /** A body that yields nothing for this long (while the reader wants data) counts as dropped. */
   idleTimeoutMs: number;
   map: (err: unknown) => AppError;
 }
 
 /**
- * Streams `[start, end)` from an opener, resuming after a dropped or stalled connection at the
- * first byte not yet delivered, pinned to the version first read. The first open happens before
- * this resolves, so "not found" and "access denied" surface from the call itself.
+ * Streams `[start, end)` from an opener, resuming after a dropped, stalled or short connection at
+ * the first byte not yet delivered, pinned to the version first read. Bodies are piped (native
+ * backpressure, no per-chunk promises); a watchdog checks for stalls. The first open happens
+ * before this resolves, so "not found" and "access denied" surface from the call itself.
  */
 export async function resumableRead(
   open: RangeOpener,
@@ -37,73 +38,79 @@ export async function resumableRead(
   end: number | undefined,
   options: ResumableReadOptions,
 ): Promise<Readable> {
-  const first = await withRetry(
-    () => bounded(open(start, end, undefined), options.idleTimeoutMs),
-    options.retry,
-    options.map,
-  );
-  return Readable.from(chunks(first, open, start, options), { objectMode: false, highWaterMark: 64 * 1024 });
-}
-
-async function* chunks(
-  first: OpenedRange,
-  open: RangeOpener,
-  start: number,
-  options: ResumableReadOptions,
-): AsyncGenerator<Buffer> {
+  const bounded = (s: number, e: number | undefined, v: string | undefined) =>
+    withRetry(() => withDeadline(open(s, e, v), options.idleTimeoutMs), options.retry, options.map);
+  const first = await bounded(start, end, undefined);
+  const out = new PassThrough({ highWaterMark: 64 * 1024 });
   let current = first;
   let position = start;
   let failures = 0;
-  try {
-    for (;;) {
-      try {
-        for await (const chunk of idleGuarded(current.body, options.idleTimeoutMs)) {
-          position += chunk.length;
-          failures = 0;
-          yield chunk;
-        }
-        if (position < current.end)
-          throw new StorageStallError(`the body ended ${current.end - position} bytes early`);
-        return;
-      } catch (err) {
-        current.body.destroy();
-        const mapped = options.map(err);
-        if (!mapped.retryable || ++failures >= options.retry.attempts) throw mapped;
-        await sleep(backoffDelay(options.retry, failures - 1));
-        current = await withRetry(() => open(position, first.end, first.version), options.retry, options.map);
-      }
-    }
-  } finally {
-    current.body.destroy();
-  }
-}
+  let lastProgress = Date.now();
+  let reopening = false;
 
-/** Iterates a stream, failing with a stall error when one chunk takes longer than `idleMs`. */
-async function* idleGuarded(body: Readable, idleMs: number): AsyncGenerator<Buffer> {
-  const iterator = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  for (;;) {
-    let timer: NodeJS.Timeout | undefined;
-    const stalled = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const err = new StorageStallError(`no data for ${idleMs} ms`);
-        body.destroy(err);
-        reject(err);
-      }, idleMs);
-    });
-    let next: IteratorResult<Buffer>;
-    try {
-      next = await Promise.race([iterator.next(), stalled]);
-    } finally {
-      // Cleared before yielding: a slow consumer is backpressure, not a stall.
-      clearTimeout(timer);
+  const fail = (err: unknown) => {
+    if (out.destroyed) return;
+    current.body.unpipe(out);
+    current.body.destroy();
+    const mapped = options.map(err);
+    if (!mapped.retryable || ++failures >= options.retry.attempts) {
+      out.destroy(mapped);
+      return;
     }
-    if (next.done) return;
-    yield next.value;
-  }
+    reopening = true;
+    sleep(backoffDelay(options.retry, failures - 1))
+      .then(() => bounded(position, first.end, first.version))
+      .then(
+        (next) => {
+          reopening = false;
+          if (out.destroyed) next.body.destroy();
+          else attach(next);
+        },
+        (reopenErr: unknown) => out.destroy(options.map(reopenErr)),
+      );
+  };
+
+  const attach = (opened: OpenedRange) => {
+    current = opened;
+    lastProgress = Date.now();
+    const body = opened.body;
+    body.on('data', (chunk: Buffer) => {
+      position += chunk.length;
+      failures = 0;
+      lastProgress = Date.now();
+    });
+    body.once('error', fail);
+    body.once('end', () => {
+      if (position < first.end)
+        fail(new StorageStallError(`the body ended ${first.end - position} bytes early`));
+      else out.end();
+    });
+    body.pipe(out, { end: false });
+  };
+
+  // A paused body is backpressure from the reader, not a stall: only time the waits for data.
+  out.on('drain', () => {
+    lastProgress = Date.now();
+  });
+  const watchdog = setInterval(
+    () => {
+      const waiting = !reopening && !out.writableNeedDrain && !current.body.destroyed;
+      if (waiting && Date.now() - lastProgress > options.idleTimeoutMs)
+        current.body.destroy(new StorageStallError(`no data for ${options.idleTimeoutMs} ms`));
+    },
+    Math.max(10, Math.floor(options.idleTimeoutMs / 4)),
+  );
+  watchdog.unref();
+  out.once('close', () => {
+    clearInterval(watchdog);
+    current.body.destroy();
+  });
+  attach(first);
+  return out;
 }
 
 /** Fails an open that has no response within `ms`; a late response is closed, not leaked. */
-function bounded(opening: Promise<OpenedRange>, ms: number): Promise<OpenedRange> {
+function withDeadline(opening: Promise<OpenedRange>, ms: number): Promise<OpenedRange> {
   let timer: NodeJS.Timeout | undefined;
   let late = false;
   const timeout = new Promise<never>((_, reject) => {
