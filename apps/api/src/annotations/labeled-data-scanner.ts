@@ -49,12 +49,20 @@ export class LabeledDataScanner {
   #inString = false;
   #escaped = false;
   #scalar = false;
+  // Items that began and ended inside the current chunk, back to back in one list: parsed with one
+  // JSON.parse of the byte range (commas and spaces between them are valid array syntax).
+  #runStart = -1;
+  #runEnd = -1;
+  #runFirst = 0;
+  #runCount = 0;
+  #capturedHere = false;
 
   constructor(private readonly maxObjectBytes: number) {}
 
   /** Feeds the next bytes; returns what they completed. */
   push(chunk: Buffer): ScanEvent[] {
     const out: ScanEvent[] = [];
+    this.#capturedHere = false;
     let start = this.#state === CAPTURE ? 0 : -1;
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i]!;
@@ -134,6 +142,7 @@ export class LabeledDataScanner {
         case ITEM_EXPECT:
           if (isSpace(c)) continue;
           if (c === 0x5d && this.#state !== ITEM_EXPECT) {
+            this.#flushRun(chunk, out);
             this.#state = KEY_NEXT;
             continue;
           }
@@ -143,12 +152,14 @@ export class LabeledDataScanner {
           }
           if (this.#state === ITEM_NEXT) throw malformed(`expected "," or "]" in "${this.#list}"`);
           this.#beginValue(AS_ITEM, c);
+          this.#capturedHere = true;
           start = i;
           continue;
         case END:
           if (!isSpace(c)) throw malformed('unexpected data after the object');
       }
     }
+    this.#flushRun(chunk, out);
     if (this.#state === CAPTURE && start >= 0) this.#keep(chunk.subarray(start));
     return out;
   }
@@ -158,6 +169,24 @@ export class LabeledDataScanner {
     if (this.#state !== END)
       throw malformed(this.#state === ROOT ? 'the body is empty' : 'the body ended early');
     return [];
+  }
+
+  #flushRun(chunk: Buffer, out: ScanEvent[]) {
+    if (this.#runStart < 0) return;
+    const { list } = { list: this.#list };
+    const first = this.#runFirst;
+    let values: unknown[];
+    try {
+      values = JSON.parse(`[${chunk.toString('utf8', this.#runStart, this.#runEnd)}]`) as unknown[];
+    } catch {
+      values = [];
+    }
+    if (values.length !== this.#runCount)
+      throw malformed(`an item of "${list}" from item ${first} on is not valid JSON`);
+    for (let k = 0; k < values.length; k++)
+      out.push({ kind: 'item', list, index: first + k, value: values[k] });
+    this.#runStart = -1;
+    this.#runCount = 0;
   }
 
   #beginValue(as: number, c: number) {
@@ -185,6 +214,20 @@ export class LabeledDataScanner {
   }
 
   #finish(chunk: Buffer, start: number, end: number, out: ScanEvent[]) {
+    if (this.#as === AS_ITEM && this.#capturedHere && this.#parts.length === 0) {
+      if (end - start > this.maxObjectBytes)
+        throw malformed(`an object in "${this.#list}" is larger than ${this.maxObjectBytes} bytes`);
+      if (this.#runStart < 0) {
+        this.#runStart = start;
+        this.#runFirst = this.#index;
+      }
+      this.#runEnd = end;
+      this.#runCount++;
+      this.#index++;
+      this.#state = ITEM_NEXT;
+      return;
+    }
+    this.#flushRun(chunk, out);
     this.#keep(chunk.subarray(start, end));
     const text = (this.#parts.length === 1 ? this.#parts[0]! : Buffer.concat(this.#parts)).toString('utf8');
     this.#parts = [];
