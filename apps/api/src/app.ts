@@ -3,6 +3,7 @@ import type { Logger } from '@cvat-backup/common';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type HTTPMethods } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { installAuth, type ResourceKind } from './auth/auth.hook.js';
+import { backupRoutes } from './backup/backup.routes.js';
 import type { DependencyCheck } from './health/dependency-checks.js';
 import type { ApiServices } from './http/api-services.js';
 import { errorHandler } from './http/error-handler.js';
@@ -95,6 +96,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       cloudStoragesRoutes,
     ])
       await app.register(plugin(api));
+    if (api.backup) await app.register(backupRoutes(api.catalog, api.backup));
   }
   return app;
 }

@@ -28,6 +28,17 @@ export const apiConfigShape = {
   MAX_ANNOTATION_BYTES: env.bytes('4GiB'),
   /** Largest single annotation object (one shape or track with its elements) in a streamed body. */
   MAX_ANNOTATION_OBJECT_BYTES: env.bytes('16MiB'),
+  /** BullMQ key prefix of the backup queues; must equal the worker's. */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[\w-]+$/, 'expected letters, digits, - or _')
+    .default('bull'),
+  /** How long a finished backup request and its archive stay available (CVAT's result TTL). */
+  BACKUP_RESULT_TTL_SECONDS: env.positiveInt(24 * 3600),
+  /** How long a failed backup request stays visible with its message. */
+  BACKUP_FAILURE_TTL_SECONDS: env.positiveInt(24 * 3600),
+  /** Largest backup archive accepted for restore (multipart or TUS); larger answers 413. */
+  MAX_BACKUP_UPLOAD_BYTES: env.bytes('10GiB'),
 };
 
 export type ApiConfig = ReturnType<typeof loadApiConfig>;

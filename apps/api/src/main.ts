@@ -6,6 +6,7 @@ import { createLogger, installGracefulShutdown, isAppError } from '@cvat-backup/
 import { LocalDriver } from '@cvat-backup/storage';
 import { buildApp } from './app.js';
 import { deriveCredentialsKey } from './auth/credentials-key.js';
+import { openBackupServices } from './backup/backup-services.js';
 import { openCloudDriver } from './cloud/cloud-driver.js';
 import { loadApiConfig } from './config.js';
 import { connectRedis, createPool } from './connections.js';
@@ -29,6 +30,15 @@ async function main() {
   const mediaRoot = path.resolve(config.DATA_ROOT, 'media');
   await mkdir(mediaRoot, { recursive: true });
 
+  const backup = await openBackupServices({
+    redisUrl: config.REDIS_URL,
+    queuePrefix: config.QUEUE_PREFIX,
+    dataRoot: config.DATA_ROOT,
+    resultTtlSeconds: config.BACKUP_RESULT_TTL_SECONDS,
+    failureTtlSeconds: config.BACKUP_FAILURE_TTL_SECONDS,
+    uploadLimitBytes: config.MAX_BACKUP_UPLOAD_BYTES,
+  });
+
   const app = await buildApp({
     logger,
     trustProxy: config.TRUST_PROXY,
@@ -44,6 +54,7 @@ async function main() {
         annotationBytes: config.MAX_ANNOTATION_BYTES,
         annotationObjectBytes: config.MAX_ANNOTATION_OBJECT_BYTES,
       },
+      backup,
     },
   });
 
@@ -52,6 +63,7 @@ async function main() {
     deadlineMs: config.SHUTDOWN_TIMEOUT_MS,
     steps: [
       ['http', () => app.close()],
+      ['backup queues', () => backup.close()],
       ['postgres', () => pool.end()],
       ['redis', () => redis.quit().catch(() => redis.disconnect())],
     ],

@@ -1,14 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { migrate, PgCatalog } from '@cvat-backup/catalog';
 import { createLogger } from '@cvat-backup/common';
 import { LocalDriver } from '@cvat-backup/storage';
-import { createTestDatabase, type TestDatabase } from '@cvat-backup/testkit';
+import {
+  createTestDatabase,
+  deleteRedisKeys,
+  type TestDatabase,
+  testServices,
+  uniqueName,
+} from '@cvat-backup/testkit';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
+import { type BackupServicesOptions, openBackupServices } from '../src/backup/backup-services.js';
 import { openCloudDriver } from '../src/cloud/cloud-driver.js';
 import { type ApiLimits, type ApiServices, DEFAULT_LIMITS } from '../src/http/api-services.js';
 
@@ -17,6 +24,10 @@ export interface TestApi {
   catalog: PgCatalog;
   services: ApiServices;
   mediaRoot: string;
+  /** DATA_ROOT of the layout shared with a worker: `media/` (= mediaRoot), `archives/`, `staging/`. */
+  dataRoot: string;
+  /** BullMQ prefix of this API's backup queues (a worker must use the same). */
+  queuePrefix: string;
   db: TestDatabase;
   /** Creates a user through the catalog and returns a token for it. */
   user(options?: { admin?: boolean }): Promise<TestUser>;
@@ -36,20 +47,39 @@ let seq = 0;
 
 /** The API on a migrated database of its own and a temp media directory; `close()` removes both. */
 export async function openTestApi(
-  options: { limits?: Partial<ApiLimits>; registrationEnabled?: boolean } = {},
+  options: {
+    limits?: Partial<ApiLimits>;
+    registrationEnabled?: boolean;
+    backup?: Partial<
+      Pick<BackupServicesOptions, 'resultTtlSeconds' | 'failureTtlSeconds' | 'uploadLimitBytes'>
+    >;
+  } = {},
 ): Promise<TestApi> {
   const db = await createTestDatabase();
   const pool = new pg.Pool({ connectionString: db.url, max: 8 });
   pool.on('error', () => {});
   await migrate(pool);
   const catalog = new PgCatalog(pool, { credentialsKey: randomBytes(32) });
-  const mediaRoot = await mkdtemp(path.join(tmpdir(), 'cvb-api-media-'));
+  const dataRoot = await mkdtemp(path.join(tmpdir(), 'cvb-api-data-'));
+  const mediaRoot = path.join(dataRoot, 'media');
+  await mkdir(mediaRoot);
+  const queuePrefix = uniqueName('api');
+  const backup = await openBackupServices({
+    redisUrl: testServices().redisUrl,
+    queuePrefix,
+    dataRoot,
+    resultTtlSeconds: 3600,
+    failureTtlSeconds: 3600,
+    uploadLimitBytes: 64 * 1024 ** 2,
+    ...options.backup,
+  });
   const services: ApiServices = {
     catalog,
     localMedia: new LocalDriver({ kind: 'local', root: mediaRoot }),
     openCloudStorage: openCloudDriver,
     registrationEnabled: options.registrationEnabled ?? true,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
+    backup,
   };
   const app = await buildApp({ logger: createLogger({ level: 'silent' }), checks: {}, api: services });
   await app.ready();
@@ -58,6 +88,8 @@ export async function openTestApi(
     catalog,
     services,
     mediaRoot,
+    dataRoot,
+    queuePrefix,
     db,
     async user({ admin = false } = {}) {
       const username = `user${++seq}${randomBytes(3).toString('hex')}`;
@@ -81,7 +113,9 @@ export async function openTestApi(
       await app.close();
       await pool.end();
       await db.drop();
-      await rm(mediaRoot, { recursive: true, force: true });
+      await backup.close();
+      await deleteRedisKeys(queuePrefix);
+      await rm(dataRoot, { recursive: true, force: true });
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Catalog, CloudStorageAccess } from '@cvat-backup/catalog';
 import type { StorageDriver } from '@cvat-backup/storage';
+import type { BackupServices } from '../backup/backup-services.js';
 
 /** Limits the API enforces on request bodies. */
 export interface ApiLimits {
@@ -23,6 +24,8 @@ export interface ApiServices {
   openCloudStorage: CloudDriverFactory;
   registrationEnabled: boolean;
   limits: ApiLimits;
+  /** Backup/restore endpoints and `/api/requests`; absent, those routes are not registered. */
+  backup?: BackupServices;
 }
 
 export const DEFAULT_LIMITS: ApiLimits = {

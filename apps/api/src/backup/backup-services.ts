@@ -1,0 +1,70 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { BackupProducer } from '@cvat-backup/queue';
+import { LocalDriver, type StorageDriver } from '@cvat-backup/storage';
+import { Redis } from 'ioredis';
+
+/** What the backup endpoints need beyond the catalog; side effects stay behind these. */
+export interface BackupServices {
+  /** Publishes export/import jobs; its `exports`/`imports` queues are read for request status. */
+  producer: BackupProducer;
+  /** Archives written for local download (`DATA_ROOT/archives`, keys from the export outcome). */
+  archives: StorageDriver;
+  /** Uploads staged for the import worker (`DATA_ROOT/staging`); TUS chunks live under `tus/`. */
+  staging: StorageDriver;
+  /** How long a finished request and its archive stay available (`expiry_date`). */
+  resultTtlSeconds: number;
+  /** How long a failed request stays visible with its message. */
+  failureTtlSeconds: number;
+  /** Largest backup archive accepted for import (multipart or TUS); larger answers 413. */
+  uploadLimitBytes: number;
+  /** Releases the producer and its Redis connection. */
+  close(): Promise<void>;
+}
+
+export interface BackupServicesOptions {
+  redisUrl: string;
+  /** BullMQ key prefix; must equal the worker's QUEUE_PREFIX. */
+  queuePrefix: string;
+  /** The worker's DATA_ROOT: `archives/` and `staging/` under it are shared with the worker. */
+  dataRoot: string;
+  resultTtlSeconds: number;
+  failureTtlSeconds: number;
+  uploadLimitBytes: number;
+}
+
+/**
+ * Opens the producer (its own Redis connection: BullMQ needs `maxRetriesPerRequest: null`, unlike the
+ * request-time client) and the local drivers of the layout the worker uses.
+ */
+export async function openBackupServices(options: BackupServicesOptions): Promise<BackupServices> {
+  const roots = {
+    archives: path.resolve(options.dataRoot, 'archives'),
+    staging: path.resolve(options.dataRoot, 'staging'),
+  };
+  await Promise.all(Object.values(roots).map((dir) => mkdir(dir, { recursive: true })));
+  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  // Errors surface on the commands that fail; the connection itself keeps retrying.
+  connection.on('error', () => {});
+  const producer = new BackupProducer({
+    connection,
+    prefix: options.queuePrefix,
+    resultTtlSeconds: options.resultTtlSeconds,
+    failureTtlSeconds: options.failureTtlSeconds,
+  });
+  const archives = new LocalDriver({ kind: 'local', root: roots.archives });
+  const staging = new LocalDriver({ kind: 'local', root: roots.staging });
+  return {
+    producer,
+    archives,
+    staging,
+    resultTtlSeconds: options.resultTtlSeconds,
+    failureTtlSeconds: options.failureTtlSeconds,
+    uploadLimitBytes: options.uploadLimitBytes,
+    async close() {
+      await producer.close();
+      await Promise.all([archives.close(), staging.close()]);
+      await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+}

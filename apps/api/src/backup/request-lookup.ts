@@ -1,0 +1,39 @@
+import type { Actor } from '@cvat-backup/catalog';
+import type { ExportJobPayload, ImportJobPayload } from '@cvat-backup/queue';
+import { type BackupProducer, parseRequestId } from '@cvat-backup/queue';
+import type { Job, JobState } from 'bullmq';
+
+/** A request as it lives in BullMQ: which queue, the job and its state. */
+export type FoundRequest =
+  | { kind: 'export'; job: Job<ExportJobPayload>; state: JobState | 'unknown' }
+  | { kind: 'import'; job: Job<ImportJobPayload>; state: JobState | 'unknown' };
+
+/** States in which a job has not been taken by a worker yet (CVAT's `queued`/`deferred`/`scheduled`). */
+export const NOT_STARTED: ReadonlySet<string> = new Set([
+  'waiting',
+  'delayed',
+  'prioritized',
+  'waiting-children',
+]);
+
+/**
+ * Finds a request by id in the export or import queue. Ids made here name their queue; an id an
+ * outside server chose for an import is looked up in both.
+ */
+export async function findRequest(producer: BackupProducer, rqId: string): Promise<FoundRequest | undefined> {
+  const key = parseRequestId(rqId);
+  if (key?.action !== 'import') {
+    const job = (await producer.exports.getJob(rqId)) as Job<ExportJobPayload> | undefined;
+    if (job) return { kind: 'export', job, state: await job.getState() };
+  }
+  if (key?.action !== 'export') {
+    const job = (await producer.imports.getJob(rqId)) as Job<ImportJobPayload> | undefined;
+    if (job) return { kind: 'import', job, state: await job.getState() };
+  }
+  return undefined;
+}
+
+/** Only the requester or an administrator may see a request, its result or its result id. */
+export function mayAccess(actor: Actor, job: Job<{ userId: number }>): boolean {
+  return actor.isAdmin || job.data?.userId === actor.id;
+}
