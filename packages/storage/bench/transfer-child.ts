@@ -146,7 +146,11 @@ async function raw(): Promise<[() => Promise<void>, () => Promise<number>]> {
       ];
     }
     default: {
-      const file = gcsClient().bucket(place).file(key);
+      // Same settings as the seam: the library's own retries buffer the upload for replay.
+      const storage = gcsClient();
+      storage.retryOptions.autoRetry = false;
+      storage.retryOptions.maxRetries = 0;
+      const file = storage.bucket(place).file(key);
       return [
         async () => {
           await pipeline(source(), file.createWriteStream({ resumable: true, validation: false }));

@@ -20,6 +20,7 @@ const out = fileURLToPath(new URL('../../../.bench/storage.json', import.meta.ur
 const MiB = 1024 * 1024;
 const big = Number(process.env.BENCH_SIZE_MIB ?? 1024) * MiB;
 const kinds = (process.env.BENCH_DRIVERS ?? 'local,s3,azure,gcs').split(',');
+const repeats = Number(process.env.BENCH_REPEATS ?? 2);
 
 interface Result {
   kind: string;
@@ -58,10 +59,23 @@ const results: Result[] = [];
 const rows: string[][] = [];
 try {
   for (const kind of kinds) {
-    const raw = await measure(kind, 'raw', big);
-    const seam = await measure(kind, 'seam', big);
+    // Alternate raw and seam runs and keep each one's best: the machine is shared and noisy.
+    const runs: Result[] = [];
+    for (let i = 0; i < repeats; i++)
+      runs.push(await measure(kind, 'raw', big), await measure(kind, 'seam', big));
     const quarter = await measure(kind, 'seam', big / 4);
-    results.push(raw, seam, quarter);
+    const best = (mode: 'raw' | 'seam') => {
+      const mine = runs.filter((r) => r.mode === mode);
+      return {
+        ...mine[0]!,
+        writeMs: Math.min(...mine.map((r) => r.writeMs)),
+        readMs: Math.min(...mine.map((r) => r.readMs)),
+        maxRssKb: Math.max(...mine.map((r) => r.maxRssKb)),
+      };
+    };
+    const raw = best('raw');
+    const seam = best('seam');
+    results.push(...runs, quarter);
     const mibs = (ms: number) => ((big / MiB / ms) * 1000).toFixed(0);
     rows.push([
       kind,
@@ -97,6 +111,6 @@ for (const r of rows) console.log(line(r));
 await mkdir(path.dirname(out), { recursive: true });
 await writeFile(
   out,
-  `${JSON.stringify({ sizeBytes: big, partSize: 8 * MiB, queueSize: 4, results }, null, 2)}\n`,
+  `${JSON.stringify({ sizeBytes: big, repeats, partSize: 8 * MiB, queueSize: 4, summary: rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]]))), results }, null, 2)}\n`,
 );
 console.log(`\nwritten ${out}`);

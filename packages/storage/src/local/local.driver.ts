@@ -1,6 +1,8 @@
-import { access, constants, open, stat, unlink } from 'node:fs/promises';
+import { close, createReadStream, fstat, open } from 'node:fs';
+import { access, constants, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
 import type { AppError } from '@cvat-backup/common';
 import { KeyScope } from '../core/keys.js';
 import { rangePastEnd, toSpan } from '../core/range.js';
@@ -19,6 +21,10 @@ import { mapLocalError } from './local-errors.js';
 import { sweepTempFiles } from './local-sweep.js';
 import { localEtag, walkFiles } from './local-walk.js';
 import { LocalFileSink } from './local-write.js';
+
+const openFd = promisify(open);
+const fstatFd = promisify(fstat);
+const closeFd = promisify(close);
 
 export interface LocalConfig {
   kind: 'local';
@@ -43,24 +49,24 @@ export class LocalDriver implements StorageDriver {
   async read(key: string, options: { range?: ByteRange } = {}): Promise<Readable> {
     const file = this.path(key);
     const span = toSpan(options.range, { storage: this.description, key });
-    const handle = await open(file, 'r').catch(async (err: unknown) => {
+    // A numeric fd with callback streams: FileHandle streams read through promises, markedly slower.
+    const fd = await openFd(file, 'r').catch(async (err: unknown) => {
       if ((err as { code?: string }).code === 'ENOENT') await this.rootExists(key);
       throw this.map(err, key);
     });
     try {
-      const info = await handle.stat();
+      const info = await fstatFd(fd);
       if (!info.isFile()) throw storageError('STORAGE_OBJECT_NOT_FOUND', this.description, key, 'not a file');
       if (span.start > info.size) throw rangePastEnd(span, info.size, { storage: this.description, key });
       const end = Math.min(span.end ?? info.size, info.size);
-      // createReadStream's `end` is inclusive; an empty range needs start > end.
       if (end <= span.start) {
-        await handle.close();
+        await closeFd(fd);
         return Readable.from([], { objectMode: false });
       }
       // The stream's `end` is inclusive.
-      return handle.createReadStream({ start: span.start, end: end - 1, autoClose: true });
+      return createReadStream(file, { fd, start: span.start, end: end - 1, autoClose: true });
     } catch (err) {
-      await handle.close();
+      await closeFd(fd).catch(() => {});
       throw this.map(err, key);
     }
   }
