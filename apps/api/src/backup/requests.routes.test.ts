@@ -79,7 +79,8 @@ describe('requests API', () => {
       'There is no request with specified id',
     ]);
     expect(
-      (await get(alice, 'action=export&target=task&target_id=999999&user_id=1&subresource=backup')).statusCode,
+      (await get(alice, 'action=export&target=task&target_id=999999&user_id=1&subresource=backup'))
+        .statusCode,
     ).toBe(404);
   });
 
