@@ -99,7 +99,7 @@ describe('pnpm start', () => {
       },
       10_000,
     );
-    expect((await res.json()).down).toEqual(['redis']);
+    expect(((await res.json()) as { down: string[] }).down).toEqual(['redis']);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
 
