@@ -1,5 +1,6 @@
 import { AppError } from '@cvat-backup/common';
 import { scanAnnotations } from '../json/annotations-scanner.js';
+import { isNewestShape, isNewestTag, isNewestTrack } from '../schema/annotation-fast-path.js';
 import {
   type Shape,
   shapeSchema,
@@ -68,15 +69,21 @@ export async function* readAnnotationEvents(
       case 'item': {
         const where = `job ${raw.job}.${raw.list}[${raw.index}]`;
         if (raw.list === 'tags') {
-          const value = parseArchiveJson(ITEM_SCHEMAS.tags, raw.value, entry, where);
+          const value = isNewestTag(raw.value)
+            ? raw.value
+            : parseArchiveJson(ITEM_SCHEMAS.tags, raw.value, entry, where);
           index.checkTag(raw.job, value);
           yield { kind: 'tag', job: raw.job, index: raw.index, value };
         } else if (raw.list === 'shapes') {
-          const value = parseArchiveJson(ITEM_SCHEMAS.shapes, raw.value, entry, where);
+          const value = isNewestShape(raw.value)
+            ? raw.value
+            : parseArchiveJson(ITEM_SCHEMAS.shapes, raw.value, entry, where);
           index.checkShape(raw.job, value);
           yield { kind: 'shape', job: raw.job, index: raw.index, value };
         } else {
-          const value = parseArchiveJson(ITEM_SCHEMAS.tracks, raw.value, entry, where);
+          const value = isNewestTrack(raw.value)
+            ? raw.value
+            : parseArchiveJson(ITEM_SCHEMAS.tracks, raw.value, entry, where);
           index.checkTrack(raw.job, value);
           yield { kind: 'track', job: raw.job, index: raw.index, value };
         }
