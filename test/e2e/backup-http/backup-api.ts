@@ -153,7 +153,7 @@ export function fileForm(
   content: Buffer,
   name = 'backup.zip',
   fields: Record<string, string> = {},
-) {
+): globalThis.FormData {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.set(k, v);
   form.set(field, new Blob([content]), name);
