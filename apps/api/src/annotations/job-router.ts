@@ -9,14 +9,18 @@ export interface Routed {
 
 /**
  * Splits a task's annotations over its jobs by frame, as CVAT's task-level PUT does: a tag or shape
- * goes to the first job (in segment order) holding its frame; a track is cut into one piece per job
+ * goes to the first job (range segments in frame order, then ground-truth jobs) holding its frame; a track is cut into one piece per job
  * its shapes fall into. Frames outside every job answer 400.
  */
 export class JobRouter {
   private readonly jobs: readonly JobRecord[];
 
   constructor(jobs: readonly JobRecord[]) {
-    this.jobs = [...jobs].sort((a, b) => a.start_frame - b.start_frame || a.id - b.id);
+    // Range segments first, in frame order; specific-frame (ground-truth) jobs only take what is left.
+    this.jobs = [...jobs].sort(
+      (a, b) =>
+        Number(a.frames !== null) - Number(b.frames !== null) || a.start_frame - b.start_frame || a.id - b.id,
+    );
   }
 
   get jobIds(): number[] {

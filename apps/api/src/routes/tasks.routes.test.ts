@@ -240,6 +240,32 @@ describe('tasks, task data, frames and jobs', () => {
     expect((await alice.call({ method: 'GET', url: `/api/tasks/${task.id}` })).json().data).toBeNull();
   });
 
+  it('refuses duplicate file names and files outside client_files, leaving nothing behind', async () => {
+    const task = await newTask();
+    const before = await filesUnder(api.mediaRoot);
+    const dup = multipartBody(
+      [
+        { name: 'same.png', content: png(2, 2) },
+        { name: 'same.png', content: png(3, 3) },
+      ],
+      { image_quality: '70' },
+    );
+    const res = await alice.call({ method: 'POST', url: `/api/tasks/${task.id}/data`, ...dup });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().client_files[0]).toContain('given twice');
+    const other = multipartBody([{ name: 'a.png', content: png(2, 2) }], { image_quality: '70' });
+    const renamed = other.payload.toString('latin1').replace('name="client_files[0]"', 'name="attachment"');
+    const wrongField = await alice.call({
+      method: 'POST',
+      url: `/api/tasks/${task.id}/data`,
+      payload: Buffer.from(renamed, 'latin1'),
+      headers: other.headers,
+    });
+    expect(wrongField.statusCode).toBe(400);
+    expect(wrongField.json()).toHaveProperty('attachment');
+    expect(await filesUnder(api.mediaRoot)).toEqual(before);
+  });
+
   it('answers 413 past the upload limit and leaves nothing behind', async () => {
     const task = await newTask();
     const before = await filesUnder(api.mediaRoot);

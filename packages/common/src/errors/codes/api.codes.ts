@@ -109,9 +109,4 @@ export const apiErrors = defineErrors({
     message:
       'The annotation body is larger than the limit of {limit} bytes; send it in several PATCH requests.',
   },
-  API_ANNOTATION_ACTION_INVALID: {
-    status: 400,
-    retryable: false,
-    message: "Please specify a correct 'action' for the request (create, update or delete).",
-  },
 });
