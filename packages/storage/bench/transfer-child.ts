@@ -93,7 +93,6 @@ async function seam(): Promise<[() => Promise<void>, () => Promise<number>]> {
 
 async function raw(): Promise<[() => Promise<void>, () => Promise<number>]> {
   const { s3, azure } = testServices();
-  const c = counter();
   switch (kind) {
     case 'local': {
       const file = path.join(place, key.replace('/', '-'));
@@ -106,6 +105,7 @@ async function raw(): Promise<[() => Promise<void>, () => Promise<number>]> {
           await handle.close();
         },
         async () => {
+          const c = counter();
           await pipeline(createReadStream(file), c.sink);
           return c.bytes();
         },
@@ -124,6 +124,7 @@ async function raw(): Promise<[() => Promise<void>, () => Promise<number>]> {
           await upload.done();
         },
         async () => {
+          const c = counter();
           const out = await client.send(new GetObjectCommand({ Bucket: place, Key: key }));
           await pipeline(out.Body as Readable, c.sink);
           return c.bytes();
@@ -139,6 +140,7 @@ async function raw(): Promise<[() => Promise<void>, () => Promise<number>]> {
           await blob.uploadStream(source(), PART_SIZE, QUEUE_SIZE);
         },
         async () => {
+          const c = counter();
           const out = await blob.download(0);
           await pipeline(out.readableStreamBody as Readable, c.sink);
           return c.bytes();
@@ -156,6 +158,7 @@ async function raw(): Promise<[() => Promise<void>, () => Promise<number>]> {
           await pipeline(source(), file.createWriteStream({ resumable: true, validation: false }));
         },
         async () => {
+          const c = counter();
           await pipeline(file.createReadStream({ validation: false }), c.sink);
           return c.bytes();
         },
@@ -169,10 +172,14 @@ const [write, read] = mode === 'seam' ? await seam() : await raw();
 let t = performance.now();
 await write();
 const writeMs = performance.now() - t;
-t = performance.now();
-const bytes = await read();
-const readMs = performance.now() - t;
-if (bytes !== size) throw new Error(`read back ${bytes} bytes of ${size}`);
+// Reads are short next to writes and the shared machine is noisy: take the best of three.
+let readMs = Number.POSITIVE_INFINITY;
+for (let i = 0; i < 3; i++) {
+  t = performance.now();
+  const bytes = await read();
+  readMs = Math.min(readMs, performance.now() - t);
+  if (bytes !== size) throw new Error(`read back ${bytes} bytes of ${size}`);
+}
 console.log(
   JSON.stringify({
     kind,
