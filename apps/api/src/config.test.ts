@@ -1,5 +1,5 @@
+import { deriveCredentialsKey } from '@cvat-backup/catalog';
 import { describe, expect, it } from 'vitest';
-import { deriveCredentialsKey } from './auth/credentials-key.js';
 import { loadApiConfig } from './config.js';
 
 const base = {
@@ -38,7 +38,7 @@ describe('API configuration', () => {
     expect(() => loadApiConfig({ ...base, MAX_UPLOAD_BYTES: 'lots' })).toThrow(/MAX_UPLOAD_BYTES/);
   });
 
-  it('derives a stable 32-byte credential key from SECRET_KEY', () => {
+  it('derives a stable 32-byte credential key from SECRET_KEY (the catalog’s derivation, shared with workers)', () => {
     const key = deriveCredentialsKey('a-long-enough-secret');
     expect(key).toHaveLength(32);
     expect(deriveCredentialsKey('a-long-enough-secret').equals(key)).toBe(true);

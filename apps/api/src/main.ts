@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { migrate, PgCatalog } from '@cvat-backup/catalog';
+import { deriveCredentialsKey, migrate, PgCatalog } from '@cvat-backup/catalog';
 import { createLogger, installGracefulShutdown, isAppError } from '@cvat-backup/common';
 import { LocalDriver } from '@cvat-backup/storage';
 import { buildApp } from './app.js';
-import { deriveCredentialsKey } from './auth/credentials-key.js';
 import { openBackupServices } from './backup/backup-services.js';
 import { openCloudDriver } from './cloud/cloud-driver.js';
 import { loadApiConfig } from './config.js';
