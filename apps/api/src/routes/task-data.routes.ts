@@ -56,7 +56,8 @@ export function taskDataRoutes(services: ApiServices) {
 
     app.post(
       '/api/tasks/:id/data',
-      { config: { resource: 'task' }, schema: { params: idParams } },
+      // A JSON body may list many server files; multipart bodies are streamed and limited separately.
+      { config: { resource: 'task' }, schema: { params: idParams }, bodyLimit: 64 * 1024 * 1024 },
       async (request, reply) => {
         const task = await visibleTask(request, request.params.id);
         if (task.data !== null) throw new AppError('CATALOG_DATA_ALREADY_ATTACHED', { taskId: task.id });
