@@ -48,6 +48,8 @@ describe('pnpm start', () => {
       PORT: String(port),
       REDIS_URL: redis.url,
       START_SKIP_BUILD: '1',
+      // Redis is stopped before SIGTERM, so the worker cannot drain: keep its deadline short.
+      SHUTDOWN_TIMEOUT_MS: '3000',
     };
     delete env.DATABASE_URL;
     delete env.ADMIN_PASSWORD;

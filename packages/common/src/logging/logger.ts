@@ -29,7 +29,8 @@ function scrubValue(value: unknown, depth = 0): unknown {
 }
 
 const errorSerializer = (err: unknown) => {
-  const serialized = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
+  // The serializer's object has a prototype of its own: copy it to a plain object to scrub it.
+  const serialized = { ...(pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>) };
   return scrubValue(serialized);
 };
 
