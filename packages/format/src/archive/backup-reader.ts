@@ -173,7 +173,8 @@ async function readTask(
  * Opens a CVAT backup for restoring: validates the zip structure (paths, links, duplicates,
  * sizes, ratios, encryption, methods), tells a task backup from a project backup, and reads and
  * normalises `task.json`/`project.json` of every era. Nothing is extracted; media and
- * annotations stream from the returned handles.
+ * annotations stream from the returned handles. `close()` closes the source; when opening fails
+ * the source stays open and the caller closes it.
  */
 export async function openBackup(
   source: RandomAccessSource,
