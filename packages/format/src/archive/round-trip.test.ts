@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collectAnnotations, mediaContents, writeRawArchive } from '../testing/archive-helpers.js';
-import { pythonZipEntries, unzipTest } from '../testing/external-tools.js';
+import { pythonJsonEntries, pythonZipEntries, unzipTest } from '../testing/external-tools.js';
 import {
   annotations2021Json,
   annotations2021Normalised,
@@ -77,7 +77,11 @@ describe('task archive round trip', () => {
     expect(await archive.task.validateAnnotations()).toEqual({ jobs: 4, tags: 1, shapes: 6, tracks: 2 });
     expect(await archive.verify()).toMatchObject({ entries: 14, checksums: true });
 
-    // Python reads the same bytes: annotations.json is ASCII-only and parses to the same data.
+    // Python's zipfile + json (what CVAT restores with) see the same documents.
+    const py2 = await pythonJsonEntries(path, ['task.json', 'annotations.json']);
+    expect(py2['task.json']).toEqual(archive.task.meta);
+    expect(py2['annotations.json']).toEqual(newestAnnotations);
+    // annotations.json is ASCII-only (non-ASCII escaped), as CVAT writes it.
     const annotationsEntry = archive.zip.get('annotations.json')!;
     const raw = await collect(await archive.zip.openEntry(annotationsEntry));
     expect(raw.every((b) => b < 0x80)).toBe(true);

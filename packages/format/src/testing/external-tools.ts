@@ -44,3 +44,16 @@ export async function pythonZipEntries(path: string, read = true): Promise<Pytho
   });
   return (JSON.parse(stdout) as { entries: PythonEntry[] }).entries;
 }
+
+const PYTHON_JSON = `
+import json, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    out = {name: json.loads(z.read(name)) for name in sys.argv[2:]}
+print(json.dumps(out))
+`;
+
+/** The given JSON entries as Python's zipfile + json (CVAT's own readers) see them. */
+export async function pythonJsonEntries(path: string, names: string[]): Promise<Record<string, unknown>> {
+  const { stdout } = await run('python3', ['-c', PYTHON_JSON, path, ...names], { maxBuffer: 256 << 20 });
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
