@@ -107,12 +107,11 @@ describe('backup jobs through BullMQ and a real worker process', () => {
     expect((await producer.exports.getJob(rqId))?.attemptsMade).toBe(1);
   });
 
-  it('survives a SIGKILL in the middle of an export: no partial archive, and the job completes after a restart', async () => {
-    // Many files make the export last long enough to be killed while it writes media.
-    const big = await fx.catalog.tasks.create(fx.actor, { name: 'many files', labels: [{ name: 'car' }] });
+  /** A task of many files, so that jobs on it last long enough to be killed half-way. */
+  async function createBigTask(name: string, count: number): Promise<number> {
+    const big = await fx.catalog.tasks.create(fx.actor, { name, labels: [{ name: 'car' }] });
     const prefixDir = path.join(dataRoot, 'media', `tasks/${big.id}/raw/images`);
     await mkdir(prefixDir, { recursive: true });
-    const count = 1500;
     const lines = ['{"version":"1.1"}', '{"type":"images"}'];
     for (let i = 0; i < count; i++) {
       await writeFile(path.join(prefixDir, `f${i}.jpg`), Buffer.alloc(64 * 1024, i % 251));
@@ -130,18 +129,29 @@ describe('backup jobs through BullMQ and a real worker process', () => {
       manifest: lines,
     });
     await fx.catalog.jobs.createSegments(big.id, [{ start_frame: 0, stop_frame: count - 1 }]);
+    return big.id;
+  }
 
-    const killedWhileWriting = new Promise<void>((resolve) => {
+  /** Kills the worker the first time a job of `events`' queue reports `phase`. */
+  function killAtPhase(events: QueueEvents, phase: string): Promise<void> {
+    return new Promise<void>((resolve) => {
       const onProgress = ({ data }: { data: unknown }) => {
-        if ((data as { phase?: string }).phase === 'writing-media') {
-          exportEvents.off('progress', onProgress);
+        if ((data as { phase?: string }).phase === phase) {
+          events.off('progress', onProgress);
           void worker.kill().then(resolve);
         }
       };
-      exportEvents.on('progress', onProgress);
+      events.on('progress', onProgress);
     });
+  }
+
+  it('survives a SIGKILL in the middle of an export: no partial archive, and the job completes after a restart', async () => {
+    const count = 1500;
+    const bigId = await createBigTask('many files', count);
+    const big = { id: bigId };
+    const killed = killAtPhase(exportEvents, 'writing-media');
     const { rqId } = await producer.enqueueExport(exportRequest({ targetId: big.id }));
-    await killedWhileWriting;
+    await killed;
 
     const updated = (await fx.catalog.tasks.get(fx.actor, big.id))!.updated_date;
     const finalName = path.join(dataRoot, 'archives', `task-${big.id}`, `${updated.getTime()}.zip`);
@@ -156,4 +166,47 @@ describe('backup jobs through BullMQ and a real worker process', () => {
     expect(await backup.verify()).toMatchObject({ checksums: true, entries: count + 4 });
     await backup.close();
   });
+
+  it.each([
+    ['copying media', 'restoring-media'],
+    ['writing records', 'restoring-records'],
+  ])(
+    'survives a SIGKILL while an import is %s: no half-made task, and the retry makes exactly one',
+    async (_what, phase) => {
+      const name = `import crash ${phase}`;
+      const sourceId = await createBigTask(name, 800);
+      const exported = await finished<ExportOutcome>(
+        exportEvents,
+        'exports',
+        (await producer.enqueueExport(exportRequest({ targetId: sourceId }))).rqId,
+      );
+      await mkdir(path.join(dataRoot, 'staging', 'uploads'), { recursive: true });
+      await copyFile(
+        path.join(dataRoot, 'archives', exported.key),
+        path.join(dataRoot, 'staging', 'uploads', `${phase}.zip`),
+      );
+
+      const killed = killAtPhase(importEvents, phase);
+      const { rqId } = await producer.enqueueImport({
+        version: 1,
+        target: 'task',
+        userId: fx.actor.id,
+        source: { kind: 'staged', key: `uploads/${phase}.zip` },
+        requestedAt: new Date().toISOString(),
+      });
+      await killed;
+      const named = async () =>
+        (await fx.catalog.tasks.list(fx.actor, { pageSize: 'all', filters: { name } } as never)).results;
+      // Only the source task: nothing of the interrupted restore is visible.
+      expect((await named()).map((t) => t.id)).toEqual([sourceId]);
+
+      await worker.start();
+      const result = await finished<{ id: number; created: boolean }>(importEvents, 'imports', rqId);
+      const tasks = await named();
+      expect(tasks.map((t) => t.id).sort((a, b) => a - b)).toEqual(
+        [sourceId, result.id].sort((a, b) => a - b),
+      );
+      expect(tasks.find((t) => t.id === result.id)?.size).toBe(800);
+    },
+  );
 });
