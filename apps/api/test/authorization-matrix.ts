@@ -36,6 +36,7 @@ const EMPTY = { version: 0, tags: [], shapes: [], tracks: [] };
 /** Valid requests per route beyond its path, so a 404 comes from ownership, not from validation. */
 const REQUEST_EXTRAS: Record<string, Partial<MatrixRequest>> = {
   'GET /api/tasks/:id/data': { query: { type: 'frame', number: '0', quality: 'original' } },
+  'GET /api/jobs/:id/data': { query: { type: 'frame', number: '0', quality: 'original' } },
   'PATCH /api/tasks/:id/annotations': { query: { action: 'create' }, payload: EMPTY },
   'PATCH /api/jobs/:id/annotations': { query: { action: 'create' }, payload: EMPTY },
   'PUT /api/tasks/:id/annotations': { payload: EMPTY },

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { DataRecord } from '@cvat-backup/catalog';
 import { AppError } from '@cvat-backup/common';
 import multipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actor } from '../auth/auth.hook.js';
@@ -31,7 +31,10 @@ export const dataMetaPatchBody = z
   .partial()
   .strict();
 
-/** `/api/tasks/{id}/data` (create, frames) and `/api/tasks/{id}/data/meta` (read, attach a cloud). */
+/**
+ * `/api/tasks/{id}/data` (create, frames), `/api/tasks/{id}/data/meta` (read, attach a cloud), and the
+ * job variants `/api/jobs/{id}/data` (frames of the job) and `/api/jobs/{id}/data/meta`.
+ */
 export function taskDataRoutes(services: ApiServices) {
   const { tasks, data: dataRepo } = services.catalog;
 
@@ -45,6 +48,36 @@ export function taskDataRoutes(services: ApiServices) {
     const data = await dataRepo.get(actor(request), id);
     if (!data) throw new AppError('API_TASK_HAS_NO_DATA', { taskId: id });
     return data;
+  };
+
+  const jobData = async (request: FastifyRequest, id: number) => {
+    const job = await services.catalog.jobs.get(actor(request), id);
+    if (!job) throw new AppError('NOT_FOUND');
+    const data = await dataRepo.get(actor(request), job.task_id);
+    if (!data) throw new AppError('API_TASK_HAS_NO_DATA', { taskId: job.task_id });
+    return { job, data };
+  };
+
+  /** Streams one frame's original file from the task's storage (both qualities: no compressed frames here). */
+  const sendFrame = async (reply: FastifyReply, data: DataRecord, query: z.infer<typeof frameQuery>) => {
+    const { type, number } = query;
+    if (type === 'chunk') throw new AppError('API_CHUNKS_NOT_SUPPORTED');
+    if (type === 'context_image') throw new AppError('NOT_FOUND');
+    if (number === undefined)
+      throw new AppError('API_FRAME_OUT_OF_RANGE', { frame: 'none', last: data.size - 1 });
+    if (number >= data.size)
+      throw new AppError('API_FRAME_OUT_OF_RANGE', { frame: number, last: data.size - 1 });
+    const image = await dataRepo.image(data.id, number);
+    if (!image) throw new AppError('NOT_FOUND');
+    const source = await openMediaSource(services, data);
+    try {
+      const body = await source.driver.read(`${data.media_prefix}${image.path}`);
+      body.once('close', () => void source.release().catch(() => undefined));
+      return reply.type(contentTypeOf(image.path)).send(body);
+    } catch (err) {
+      await source.release().catch(() => undefined);
+      throw err;
+    }
   };
 
   return async (root: FastifyInstance) => {
@@ -129,25 +162,35 @@ export function taskDataRoutes(services: ApiServices) {
       { config: { resource: 'task' }, schema: { params: idParams, querystring: frameQuery } },
       async (request, reply) => {
         const data = await taskData(request, request.params.id);
-        const { type, number } = request.query;
-        if (type === 'chunk') throw new AppError('API_CHUNKS_NOT_SUPPORTED');
-        if (type === 'context_image') throw new AppError('NOT_FOUND');
-        if (number === undefined)
-          throw new AppError('API_FRAME_OUT_OF_RANGE', { frame: 'none', last: data.size - 1 });
-        if (number >= data.size)
-          throw new AppError('API_FRAME_OUT_OF_RANGE', { frame: number, last: data.size - 1 });
-        const image = await dataRepo.image(data.id, number);
-        if (!image) throw new AppError('NOT_FOUND');
-        // Both qualities answer with the original bytes: this server builds no compressed frames.
-        const source = await openMediaSource(services, data);
-        try {
-          const body = await source.driver.read(`${data.media_prefix}${image.path}`);
-          body.once('close', () => void source.release().catch(() => undefined));
-          return reply.type(contentTypeOf(image.path)).send(body);
-        } catch (err) {
-          await source.release().catch(() => undefined);
-          throw err;
-        }
+        return sendFrame(reply, data, request.query);
+      },
+    );
+
+    app.get(
+      '/api/jobs/:id/data',
+      { config: { resource: 'job' }, schema: { params: idParams, querystring: frameQuery } },
+      async (request, reply) => {
+        const { job, data } = await jobData(request, request.params.id);
+        const n = request.query.number;
+        // CVAT's job variant takes task frame numbers that belong to the job.
+        const inJob =
+          n !== undefined &&
+          n >= job.start_frame &&
+          n <= job.stop_frame &&
+          (!job.frames || job.frames.includes(n));
+        if (request.query.type === 'frame' && n !== undefined && !inJob)
+          throw new AppError('API_FRAME_OUT_OF_RANGE', { frame: n, last: job.stop_frame });
+        return sendFrame(reply, data, request.query);
+      },
+    );
+
+    app.get(
+      '/api/jobs/:id/data/meta',
+      { config: { resource: 'job' }, schema: { params: idParams } },
+      async (request, reply) => {
+        const { job, data } = await jobData(request, request.params.id);
+        const scope = { start: job.start_frame, stop: job.stop_frame, frames: job.frames };
+        return reply.type('application/json').send(Readable.from(dataMetaJson(dataRepo, data, scope)));
       },
     );
 

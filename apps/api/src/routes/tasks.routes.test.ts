@@ -167,6 +167,23 @@ describe('tasks, task data, frames and jobs', () => {
     expect(badPatch.statusCode).toBe(400);
     expect(badPatch.json()).toHaveProperty('state');
 
+    const lastJob = jobs.results[1];
+    const jobMeta = (await alice.call({ method: 'GET', url: `/api/jobs/${lastJob.id}/data/meta` })).json();
+    expect(jobMeta).toMatchObject({ size: 1, start_frame: 2, stop_frame: 2, included_frames: null });
+    expect(jobMeta.frames.map((f: { name: string }) => f.name)).toEqual(['sub/c.gif']);
+    const jobFrame = await alice.call({
+      method: 'GET',
+      url: `/api/jobs/${lastJob.id}/data?type=frame&number=2&quality=original`,
+    });
+    expect(jobFrame.statusCode).toBe(200);
+    expect(jobFrame.rawPayload.equals(images[2]!.content)).toBe(true);
+    const notInJob = await alice.call({
+      method: 'GET',
+      url: `/api/jobs/${lastJob.id}/data?type=frame&number=0`,
+    });
+    expect(notInJob.statusCode).toBe(400);
+    expect(notInJob.json().code).toBe('API_FRAME_OUT_OF_RANGE');
+
     const again = multipartBody([{ name: 'x.png', content: png(1, 1) }], { image_quality: '70' });
     const second = await alice.call({ method: 'POST', url: `/api/tasks/${task.id}/data`, ...again });
     expect(second.statusCode).toBe(400);
