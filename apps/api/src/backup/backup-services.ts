@@ -18,6 +18,8 @@ export interface BackupServices {
   failureTtlSeconds: number;
   /** Largest backup archive accepted for import (multipart or TUS); larger answers 413. */
   uploadLimitBytes: number;
+  /** False while the queues' Redis connection is down: requests then answer 503 instead of hanging. */
+  queuesAvailable(): boolean;
   /** Releases the producer and its Redis connection. */
   close(): Promise<void>;
 }
@@ -43,7 +45,8 @@ export async function openBackupServices(options: BackupServicesOptions): Promis
     staging: path.resolve(options.dataRoot, 'staging'),
   };
   await Promise.all(Object.values(roots).map((dir) => mkdir(dir, { recursive: true })));
-  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  // A queue (unlike a worker) may give up on a command: a request fails instead of waiting for Redis.
+  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
   // Errors surface on the commands that fail; the connection itself keeps retrying.
   connection.on('error', () => {});
   const producer = new BackupProducer({
@@ -51,6 +54,15 @@ export async function openBackupServices(options: BackupServicesOptions): Promis
     prefix: options.queuePrefix,
     resultTtlSeconds: options.resultTtlSeconds,
     failureTtlSeconds: options.failureTtlSeconds,
+  });
+  for (const queue of [producer.exports, producer.imports]) queue.on('error', () => {});
+  // Start with the connection up when Redis is, without making the API's start depend on it.
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 2000);
+    connection.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
   });
   const archives = new LocalDriver({ kind: 'local', root: roots.archives });
   const staging = new LocalDriver({ kind: 'local', root: roots.staging });
@@ -61,6 +73,7 @@ export async function openBackupServices(options: BackupServicesOptions): Promis
     resultTtlSeconds: options.resultTtlSeconds,
     failureTtlSeconds: options.failureTtlSeconds,
     uploadLimitBytes: options.uploadLimitBytes,
+    queuesAvailable: () => connection.status === 'ready',
     async close() {
       await producer.close();
       await Promise.all([archives.close(), staging.close()]);

@@ -211,6 +211,8 @@ describe('backup import endpoints', () => {
     expect(
       (await send(bob, query({ cloud_storage_id: String(storage), filename: 'a.zip' }))).statusCode,
     ).toBe(404);
+    const outside = await send(alice, query({ cloud_storage_id: String(storage), filename: '../a.zip' }));
+    expect([outside.statusCode, outside.json().code]).toEqual([400, 'STORAGE_KEY_INVALID']);
     const ok = await send(alice, query({ cloud_storage_id: String(storage), filename: 'dir/a.zip' }));
     expect(ok.statusCode).toBe(202);
     expect((await job(ok.json().rq_id))?.data.source).toEqual({

@@ -1,6 +1,7 @@
 import type { Catalog } from '@cvat-backup/catalog';
 import { AppError } from '@cvat-backup/common';
 import { importRequestId } from '@cvat-backup/queue';
+import { validateKey } from '@cvat-backup/storage';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { actor } from '../auth/auth.hook.js';
@@ -72,6 +73,8 @@ export function importRoutes(
       }
       if (source.location === 'cloud_storage') {
         if (!query.filename) throw new AppError('BACKUP_API_FILENAME_MISSING', { field: 'filename' });
+        // A key the storage would refuse (`..`, absolute, NUL) is a 400 now, not a failed job later.
+        validateKey(query.filename);
         return startImport(producer, reply, {
           target,
           userId: who.id,
