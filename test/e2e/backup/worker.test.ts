@@ -46,6 +46,8 @@ describe('backup jobs through BullMQ and a real worker process', () => {
       QUEUE_PREFIX: prefix,
       JOB_LOCK_MS: '1500',
       STALLED_CHECK_MS: '500',
+      EXPORT_CONCURRENCY: '2',
+      USER_CONCURRENCY: '1',
       LOG_LEVEL: 'info',
     });
     await worker.start();
@@ -209,4 +211,35 @@ describe('backup jobs through BullMQ and a real worker process', () => {
       expect(tasks.find((t) => t.id === result.id)?.size).toBe(800);
     },
   );
+
+  it('runs one job per user at a time when USER_CONCURRENCY=1, though the worker could run two', async () => {
+    const [a, b] = [await createBigTask('user limit a', 600), await createBigTask('user limit b', 600)];
+    const spans = new Map<string, { active: number; done?: number }>();
+    const delayed = new Set<string>();
+    const onActive = ({ jobId }: { jobId: string }) => spans.set(jobId, { active: Date.now() });
+    const onDelayed = ({ jobId }: { jobId: string }) => delayed.add(jobId);
+    const onCompleted = ({ jobId }: { jobId: string }) => {
+      const span = spans.get(jobId);
+      if (span) span.done = Date.now();
+    };
+    exportEvents.on('active', onActive);
+    exportEvents.on('delayed', onDelayed);
+    exportEvents.on('completed', onCompleted);
+    try {
+      const ids = [
+        (await producer.enqueueExport(exportRequest({ targetId: a }))).rqId,
+        (await producer.enqueueExport(exportRequest({ targetId: b }))).rqId,
+      ];
+      await Promise.all(ids.map((id) => finished(exportEvents, 'exports', id)));
+      await new Promise((r) => setTimeout(r, 200));
+      const [first, second] = ids.map((id) => spans.get(id)!).sort((x, y) => x.active - y.active);
+      // The last start of the later job comes after the earlier one finished: they never overlapped.
+      expect(second!.active).toBeGreaterThanOrEqual(first!.done!);
+      expect(ids.some((id) => delayed.has(id))).toBe(true);
+    } finally {
+      exportEvents.off('active', onActive);
+      exportEvents.off('delayed', onDelayed);
+      exportEvents.off('completed', onCompleted);
+    }
+  });
 });
