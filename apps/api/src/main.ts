@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { cloudStorageConfig } from '@cvat-backup/backup';
 import { deriveCredentialsKey, migrate, PgCatalog } from '@cvat-backup/catalog';
-import { createLogger, installGracefulShutdown, isAppError } from '@cvat-backup/common';
-import { LocalDriver } from '@cvat-backup/storage';
+import { createLogger, installGracefulShutdown, runMain } from '@cvat-backup/common';
+import { createDriver, LocalDriver } from '@cvat-backup/storage';
 import { buildApp } from './app.js';
 import { openBackupServices } from './backup/backup-services.js';
-import { openCloudDriver } from './cloud/cloud-driver.js';
 import { loadApiConfig } from './config.js';
 import { connectRedis, createPool } from './connections.js';
 import { postgresCheck, redisCheck } from './health/dependency-checks.js';
@@ -45,7 +45,7 @@ async function main() {
     api: {
       catalog,
       localMedia: new LocalDriver({ kind: 'local', root: mediaRoot }),
-      openCloudStorage: openCloudDriver,
+      openCloudStorage: (access) => createDriver(cloudStorageConfig(access)),
       registrationEnabled: config.REGISTRATION_ENABLED,
       limits: {
         uploadBytes: config.MAX_UPLOAD_BYTES,
@@ -72,12 +72,4 @@ async function main() {
   logger.info({ address }, 'api listening');
 }
 
-main().catch((err) => {
-  const message = isAppError(err)
-    ? `${err.code}: ${err.message}`
-    : err instanceof Error
-      ? (err.stack ?? err.message)
-      : String(err);
-  process.stderr.write(`api failed to start: ${message}\n`);
-  process.exit(1);
-});
+runMain('api', main);

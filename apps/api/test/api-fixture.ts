@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { cloudStorageConfig } from '@cvat-backup/backup';
 import { migrate, PgCatalog } from '@cvat-backup/catalog';
 import { createLogger } from '@cvat-backup/common';
-import { LocalDriver } from '@cvat-backup/storage';
+import { createDriver, LocalDriver } from '@cvat-backup/storage';
 import {
   createTestDatabase,
   deleteRedisKeys,
@@ -16,7 +17,6 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { type BackupServicesOptions, openBackupServices } from '../src/backup/backup-services.js';
-import { openCloudDriver } from '../src/cloud/cloud-driver.js';
 import { type ApiLimits, type ApiServices, DEFAULT_LIMITS } from '../src/http/api-services.js';
 
 export interface TestApi {
@@ -76,7 +76,7 @@ export async function openTestApi(
   const services: ApiServices = {
     catalog,
     localMedia: new LocalDriver({ kind: 'local', root: mediaRoot }),
-    openCloudStorage: openCloudDriver,
+    openCloudStorage: (access) => createDriver(cloudStorageConfig(access)),
     registrationEnabled: options.registrationEnabled ?? true,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     backup,

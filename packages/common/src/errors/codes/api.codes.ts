@@ -91,12 +91,6 @@ export const apiErrors = defineErrors({
     retryable: false,
     message: "The specified cloud storage '{name}' is not available: {reason}",
   },
-  API_CLOUD_PROVIDER_UNSUPPORTED: {
-    status: 400,
-    retryable: false,
-    message:
-      'Cloud storages of type {provider} with credentials {credentials} are not supported by this server.',
-  },
   API_ANNOTATIONS_MALFORMED: {
     status: 400,
     retryable: false,
