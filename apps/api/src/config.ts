@@ -13,6 +13,10 @@ export const apiConfigShape = {
   SHUTDOWN_TIMEOUT_MS: env.positiveInt(25_000),
   /** Behind a proxy, trust X-Forwarded-* (absolute URLs in responses use them). */
   TRUST_PROXY: env.boolean(false),
+  /** Redis's eviction policy must be noeviction for BullMQ: `warn` reports it in /readyz, `fail` makes it not ready. */
+  REDIS_EVICTION_CHECK: z
+    .enum(['warn', 'fail', 'off'], { error: 'expected warn, fail or off' })
+    .default('warn'),
   /** The first administrator, created on start when no user of that name exists. */
   ADMIN_USERNAME: z.string().min(1).optional(),
   ADMIN_PASSWORD: z.string().min(1).optional(),

@@ -41,7 +41,7 @@ async function main() {
   const app = await buildApp({
     logger,
     trustProxy: config.TRUST_PROXY,
-    checks: { redis: redisCheck(redis), postgres: postgresCheck(pool) },
+    checks: { redis: redisCheck(redis, 1000, config.REDIS_EVICTION_CHECK), postgres: postgresCheck(pool) },
     api: {
       catalog,
       localMedia: new LocalDriver({ kind: 'local', root: mediaRoot }),

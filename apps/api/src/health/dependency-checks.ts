@@ -5,7 +5,12 @@ export interface CheckResult {
   ok: boolean;
   latencyMs: number;
   error?: string;
+  /** Answers, but in a way that puts work at risk (readiness stays 200 unless configured to fail). */
+  warning?: string;
 }
+
+/** What to do when Redis may evict keys: BullMQ loses jobs when it does. */
+export type EvictionCheck = 'warn' | 'fail' | 'off';
 
 export type DependencyCheck = () => Promise<CheckResult>;
 
@@ -31,13 +36,31 @@ async function timed(timeoutMs: number, probe: () => Promise<unknown>): Promise<
   }
 }
 
-/** Redis answers PING. The client must not queue commands while offline, or this would hang. */
+/**
+ * Redis answers PING, and (unless `eviction` is off) its `maxmemory-policy` is `noeviction`, which
+ * BullMQ needs: any other policy may drop queued jobs under memory pressure. The client must not queue
+ * commands while offline, or this check would hang.
+ */
 export const redisCheck =
-  (redis: Redis, timeoutMs = 1000): DependencyCheck =>
-  () =>
-    timed(timeoutMs, async () => {
+  (redis: Redis, timeoutMs = 1000, eviction: EvictionCheck = 'warn'): DependencyCheck =>
+  async () => {
+    let policy: string | undefined;
+    const result = await timed(timeoutMs, async () => {
       if ((await redis.ping()) !== 'PONG') throw new Error('unexpected PING answer');
+      if (eviction === 'off') return;
+      // Managed Redis services may refuse CONFIG: then the policy is unknown, not wrong.
+      const reply = (await redis.config('GET', 'maxmemory-policy').catch(() => undefined)) as
+        | string[]
+        | undefined;
+      policy = reply?.[1];
     });
+    if (!result.ok || eviction === 'off' || policy === 'noeviction') return result;
+    const problem =
+      policy === undefined
+        ? 'could not read maxmemory-policy (CONFIG GET refused); BullMQ needs noeviction'
+        : `maxmemory-policy is ${policy}: BullMQ needs noeviction, else Redis may evict queued jobs under memory pressure`;
+    return eviction === 'fail' ? { ...result, ok: false, error: problem } : { ...result, warning: problem };
+  };
 
 /** PostgreSQL runs a trivial query. */
 export const postgresCheck =

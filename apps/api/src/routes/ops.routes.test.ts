@@ -61,9 +61,49 @@ describe('ops endpoints against real Redis and PostgreSQL', () => {
     expect(res.statusCode).toBe(503);
     const body = res.json();
     expect(body.down).toEqual(['redis']);
-    expect(body.detail).toBe('Not ready: redis not answering');
+    expect(body.detail).toMatch(/^Not ready: redis \(.+\)$/);
     expect(body.checks.postgres.ok).toBe(true);
     expect(Date.now() - started).toBeLessThan(3000);
     expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+  });
+});
+
+describe('/readyz and the Redis eviction policy (BullMQ needs noeviction)', () => {
+  let redisServer: Awaited<ReturnType<typeof startRedisServer>>;
+  let redis: ReturnType<typeof connectRedis>;
+
+  beforeAll(async () => {
+    redisServer = await startRedisServer();
+    redis = connectRedis(redisServer.url);
+    redis.on('error', () => {});
+    if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await redisServer?.child.stop();
+  });
+
+  it('passes quietly with noeviction, warns or fails (as configured) with another policy', async () => {
+    expect(await redisCheck(redis, 1000, 'fail')()).toMatchObject({ ok: true });
+    expect((await redisCheck(redis, 1000, 'warn')()).warning).toBeUndefined();
+    await redis.config('SET', 'maxmemory-policy', 'allkeys-lru');
+    expect(await redisCheck(redis, 1000, 'warn')()).toMatchObject({
+      ok: true,
+      warning: expect.stringContaining('maxmemory-policy is allkeys-lru'),
+    });
+    expect(await redisCheck(redis, 1000, 'fail')()).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('BullMQ needs noeviction'),
+    });
+    expect(await redisCheck(redis, 1000, 'off')()).toEqual({ ok: true, latencyMs: expect.any(Number) });
+
+    const app = await buildApp({
+      logger: createLogger({ level: 'silent' }),
+      checks: { redis: redisCheck(redis, 1000, 'fail') },
+    });
+    const res = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json().detail).toContain('redis (maxmemory-policy is allkeys-lru');
+    await app.close();
   });
 });

@@ -17,7 +17,7 @@ export function opsRoutes(checks: Record<string, DependencyCheck>) {
       if (down.length === 0) return { status: 'ready', checks: report };
       return reply.code(503).send({
         status: 'unavailable',
-        detail: `Not ready: ${down.join(', ')} not answering`,
+        detail: `Not ready: ${down.map((n) => `${n} (${report[n]!.error ?? 'failed'})`).join(', ')}`,
         down,
         checks: report,
       });
