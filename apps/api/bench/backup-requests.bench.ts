@@ -100,6 +100,99 @@ async function timed(
   return { status: res.status, text };
 }
 
+const UPLOAD_MIB = Number(process.env.BENCH_UPLOAD_MIB ?? 1024);
+const block = randomBytes(1024 * 1024);
+
+/** UPLOAD_MIB of bytes, one reused MiB block at a time (the bench holds no more than that). */
+async function* bytes(mib: number) {
+  for (let i = 0; i < mib; i++) yield block;
+}
+
+const peakRssMiB = async (pid: number) =>
+  Number(/VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+/**
+ * A restore upload of UPLOAD_MIB through the API process, as one streamed multipart request and as
+ * TUS chunks of 10 MiB (the SDK's size): MiB/s against writing the same bytes to a local file in
+ * this process, and the API's peak RSS after each (it must not grow with the upload's size). The
+ * bytes are no zip, so the restore jobs fail in the worker; only the upload is measured.
+ */
+async function measureUploads(call: (p: string, init?: RequestInit) => Promise<Response>, apiPid: number) {
+  const file = path.join(dataRoot, 'reference.bin');
+  let t0 = performance.now();
+  const { createWriteStream } = await import('node:fs');
+  const { pipeline } = await import('node:stream/promises');
+  const { Readable } = await import('node:stream');
+  await pipeline(Readable.from(bytes(UPLOAD_MIB)), createWriteStream(file));
+  const referenceMiBs = UPLOAD_MIB / ((performance.now() - t0) / 1000);
+  await rm(file);
+
+  const boundary = `----bench${randomBytes(6).toString('hex')}`;
+  async function* multipart() {
+    yield Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="task_file"; filename="big.zip"\r\nContent-Type: application/zip\r\n\r\n`,
+    );
+    yield* bytes(UPLOAD_MIB);
+    yield Buffer.from(`\r\n--${boundary}--\r\n`);
+  }
+  t0 = performance.now();
+  const single = await call('/api/tasks/backup', {
+    method: 'POST',
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    body: Readable.toWeb(Readable.from(multipart())) as ReadableStream,
+    duplex: 'half',
+  } as RequestInit);
+  if (single.status !== 202) throw new Error(`multipart upload: ${single.status} ${await single.text()}`);
+  const multipartMiBs = UPLOAD_MIB / ((performance.now() - t0) / 1000);
+  const afterMultipart = await peakRssMiB(apiPid);
+
+  const length = UPLOAD_MIB * 1024 * 1024;
+  t0 = performance.now();
+  const created = await call('/api/tasks/backup/', {
+    method: 'POST',
+    headers: { 'upload-length': String(length) },
+  });
+  const location = created.headers.get('location');
+  const fileId = created.headers.get('upload-filename');
+  if (created.status !== 201 || !location) throw new Error(`TUS create: ${created.status}`);
+  const chunk = Buffer.concat(Array.from({ length: 10 }, () => block));
+  for (let offset = 0; offset < length; offset += chunk.length) {
+    const res = await call(location, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/offset+octet-stream', 'upload-offset': String(offset) },
+      body: chunk.subarray(0, Math.min(chunk.length, length - offset)),
+    });
+    if (res.status !== 204) throw new Error(`PATCH at ${offset}: ${res.status} ${await res.text()}`);
+  }
+  const finish = await call(`/api/tasks/backup?filename=${fileId}`, {
+    method: 'POST',
+    headers: { 'upload-finish': '' },
+  });
+  if (finish.status !== 202) throw new Error(`Upload-Finish: ${finish.status} ${await finish.text()}`);
+  const tusMiBs = UPLOAD_MIB / ((performance.now() - t0) / 1000);
+  const afterTus = await peakRssMiB(apiPid);
+  const out = {
+    mib: UPLOAD_MIB,
+    referenceFileWriteMiBs: Number(referenceMiBs.toFixed(0)),
+    multipartMiBs: Number(multipartMiBs.toFixed(0)),
+    multipartVsReference: Number((multipartMiBs / referenceMiBs).toFixed(2)),
+    tusMiBs: Number(tusMiBs.toFixed(0)),
+    tusVsReference: Number((tusMiBs / referenceMiBs).toFixed(2)),
+    apiPeakRssMiBAfterMultipart: Number(afterMultipart.toFixed(1)),
+    apiPeakRssMiBAfterTus: Number(afterTus.toFixed(1)),
+  };
+  console.log(`\nrestore upload of ${UPLOAD_MIB} MiB through the API process`);
+  console.table({
+    'reference: local file write (MiB/s)': { value: out.referenceFileWriteMiBs },
+    'multipart task_file (MiB/s, × ref)': { value: `${out.multipartMiBs} (${out.multipartVsReference}×)` },
+    'TUS 10 MiB chunks + finish (MiB/s, × ref)': { value: `${out.tusMiBs} (${out.tusVsReference}×)` },
+    'API peak RSS after multipart / after TUS (MiB)': {
+      value: `${out.apiPeakRssMiBAfterMultipart} / ${out.apiPeakRssMiBAfterTus}`,
+    },
+  });
+  return out;
+}
+
 const svc = await services();
 const dataRoot = await mkdtemp(path.join(tmpdir(), 'cvb-backup-bench-'));
 const port = await freePort();
@@ -214,8 +307,9 @@ try {
     },
     'API peak RSS (MiB)': { value: result.apiPeakRssMiB },
   });
+  const uploads = await measureUploads(call, api.pid!);
   await mkdir(path.dirname(out), { recursive: true });
-  await writeFile(out, `${JSON.stringify({ backupRequests: result }, null, 2)}\n`);
+  await writeFile(out, `${JSON.stringify({ backupRequests: result, uploads }, null, 2)}\n`);
   if (failed > 0) process.exitCode = 1;
 } finally {
   await Promise.all(workers.map(stop));

@@ -104,8 +104,13 @@ export class TusStore {
       sizeHint: info.length,
       contentType: 'application/zip',
     });
+    const staging = this.staging;
+    // One source over every chunk in order: one pipeline, so the write sees one stream end to end.
+    async function* joined() {
+      for (const key of keys) yield* await staging.read(key);
+    }
     try {
-      for (const key of keys) await pipeline(await this.staging.read(key), write, { end: false });
+      await pipeline(joined, write);
       await write.commit();
     } catch (err) {
       await write.abort(err).catch(() => undefined);
