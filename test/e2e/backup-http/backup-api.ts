@@ -6,9 +6,10 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { cloudStorageConfig } from '@cvat-backup/backup';
 import { deriveCredentialsKey, migrate, PgCatalog } from '@cvat-backup/catalog';
 import { createLogger } from '@cvat-backup/common';
-import { LocalDriver } from '@cvat-backup/storage';
+import { createDriver, LocalDriver } from '@cvat-backup/storage';
 import {
   createTestDatabase,
   deleteRedisKeys,
@@ -19,7 +20,6 @@ import {
 import pg from 'pg';
 import { buildApp } from '../../../apps/api/src/app.js';
 import { openBackupServices } from '../../../apps/api/src/backup/backup-services.js';
-import { openCloudDriver } from '../../../apps/api/src/cloud/cloud-driver.js';
 import { DEFAULT_LIMITS } from '../../../apps/api/src/http/api-services.js';
 import { WorkerProcess } from '../backup/worker-process.js';
 
@@ -68,7 +68,7 @@ export async function openBackupApi(options: { resultTtlSeconds?: number } = {})
     api: {
       catalog,
       localMedia: new LocalDriver({ kind: 'local', root: mediaRoot }),
-      openCloudStorage: openCloudDriver,
+      openCloudStorage: (access) => createDriver(cloudStorageConfig(access)),
       registrationEnabled: true,
       limits: DEFAULT_LIMITS,
       backup,

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { createS3Bucket, s3Client, type TestBucket, testServices } from '@cvat-backup/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BackupApi, fileForm, type HttpUser, openBackupApi, settled } from './backup-api.js';
+import { type BackupApi, fileForm, type HttpUser, openBackupApi, settled, until } from './backup-api.js';
 import { annotate, IMAGES, json } from './task-backup.js';
 
 describe('cloud backups over HTTP with a real worker', () => {
@@ -120,6 +120,18 @@ describe('cloud backups over HTTP with a real worker', () => {
     expect(restored.data_cloud_storage_id).toBeNull();
     const frame = () => alice.call(`/api/tasks/${id}/data?type=frame&number=1&quality=original`);
     expect((await frame()).status).toBeGreaterThanOrEqual(400);
+    // A full backup of the detached task fails in the worker; the legacy GET reports it with its code
+    // once, then starts over.
+    const legacy = `/api/tasks/${id}/backup`;
+    expect((await alice.call(legacy)).status).toBe(202);
+    const failure = await until('failed legacy export', async () => {
+      const res = await alice.call(legacy);
+      return res.status === 202
+        ? undefined
+        : { status: res.status, body: (await res.json()) as { code: string } };
+    });
+    expect(failure).toMatchObject({ status: 400, body: { code: 'BACKUP_CLOUD_STORAGE_DETACHED' } });
+    expect((await alice.call(legacy)).status).toBe(202);
     await json(
       await alice.call(`/api/tasks/${id}/data/meta`, {
         method: 'PATCH',

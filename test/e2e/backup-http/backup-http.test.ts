@@ -152,6 +152,29 @@ describe('backup and restore over HTTP with a real worker', () => {
     await expectSameTask(alice, task, restore.result_id as number);
   });
 
+  it('backs up a project with the legacy GET and restores it with legacy polling', async () => {
+    const url = `/api/projects/${project}/backup`;
+    expect((await alice.call(url)).status).toBe(202);
+    await until('legacy project export', async () =>
+      (await alice.call(url)).status === 201 ? true : undefined,
+    );
+    const { body, disposition } = await download(alice, `${url}?action=download`);
+    expect(disposition).toContain('filename="project_e2e project_backup_');
+    const started = await json(
+      await alice.call('/api/projects/backup', { method: 'POST', body: fileForm('project_file', body) }),
+      202,
+    );
+    const restored = await until('legacy project import', async () => {
+      const res = await alice.call(
+        `/api/projects/backup?rq_id=${encodeURIComponent(started.rq_id as string)}`,
+        { method: 'POST' },
+      );
+      return res.status === 202 ? undefined : json(res, 201);
+    });
+    const copy = await json(await alice.call(`/api/projects/${restored.id}`), 200);
+    expect(copy.name).toBe('e2e project');
+  });
+
   it('backs up and restores a project through the requests API', async () => {
     const { rq_id } = await json(
       await alice.call(`/api/projects/${project}/backup/export`, { method: 'POST' }),
