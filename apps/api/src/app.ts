@@ -7,6 +7,7 @@ import { backupRoutes } from './backup/backup.routes.js';
 import type { DependencyCheck } from './health/dependency-checks.js';
 import type { ApiServices } from './http/api-services.js';
 import { errorHandler } from './http/error-handler.js';
+import { registerOpenApi } from './openapi/openapi.plugin.js';
 import { annotationsRoutes } from './routes/annotations.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { cloudStoragesRoutes } from './routes/cloud-storages.routes.js';
@@ -80,6 +81,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.setNotFoundHandler((_request, reply) =>
     reply.code(404).send({ detail: 'Not found.', code: 'NOT_FOUND' }),
   );
+  await registerOpenApi(app);
   await app.register(opsRoutes(deps.checks));
   if (deps.api) {
     const api = deps.api;
