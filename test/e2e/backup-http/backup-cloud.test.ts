@@ -162,6 +162,13 @@ describe('cloud backups over HTTP with a real worker', () => {
     const legacy = await alice.call(`/api/tasks/${task}/backup?${query}`);
     expect(legacy.status).toBe(200);
     expect((await alice.call(`/api/tasks/${task}/backup?${query}&action=download`)).status).toBe(400);
+    const local = await alice.call(
+      `/api/tasks/${task}/backup/download?rq_id=${encodeURIComponent(rq_id as string)}`,
+    );
+    expect([local.status, ((await local.json()) as { detail: string }).detail]).toEqual([
+      400,
+      'The export process has no result file to be downloaded locally',
+    ]);
 
     const started = await json(
       await alice.call(

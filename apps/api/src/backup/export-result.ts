@@ -28,7 +28,7 @@ export function exportOutcome(job: Job): ExportOutcome {
  */
 export async function sendArchive(
   reply: FastifyReply,
-  services: BackupServices,
+  services: Pick<BackupServices, 'archives' | 'resultTtlSeconds'>,
   job: Job,
   now: number = Date.now(),
 ): Promise<FastifyReply> {
