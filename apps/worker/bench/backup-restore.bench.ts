@@ -58,9 +58,22 @@ try {
   const actor = { id: api.userId, isAdmin: true };
   const mib = (files: number) => (files * cfg.fileBytes) / MiB;
 
-  log(`creating the local tasks (${mib(cfg.smallFiles)} and ${mib(cfg.largeFiles)} MiB) through the API`);
-  const small = await createLocalTask(api, 'bench small', cfg.smallFiles, cfg.fileBytes, cfg.shapesPerFrame);
-  const large = await createLocalTask(api, 'bench large', cfg.largeFiles, cfg.fileBytes, cfg.shapesPerFrame);
+  log(`creating the local tasks (${mib(cfg.smallFiles)} and ${mib(cfg.largeFiles)} MiB)`);
+  const setup = { api, catalog, actor, dataRoot: sys.dataRoot };
+  const small = await createLocalTask(
+    setup,
+    'bench small',
+    cfg.smallFiles,
+    cfg.fileBytes,
+    cfg.shapesPerFrame,
+  );
+  const large = await createLocalTask(
+    setup,
+    'bench large',
+    cfg.largeFiles,
+    cfg.fileBytes,
+    cfg.shapesPerFrame,
+  );
   log(`putting ${mib(cfg.cloudFiles)} MiB into the S3 emulator and creating the cloud task`);
   const keys = await putCloudMedia(s3, bucket.name, cfg.cloudFiles, cfg.fileBytes);
   const storage = await createCloudStorage(api, bucket.name, testServices().s3);

@@ -1,11 +1,13 @@
 /**
- * Bench tasks made through the API as a user makes them: a local task whose JPEG-named media are
- * uploaded in one streamed multipart request, a cloud task whose media sit in an S3 bucket
- * (`server_files` + `cloud_storage_id`), each with the same number of annotations per frame.
+ * Bench tasks: a local task of JPEG-named media, a cloud task whose media sit in an S3 bucket
+ * (created through the API from `server_files` + `cloud_storage_id`), each with the same number of
+ * annotations per frame (through the API).
  */
-import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { type Actor, type Catalog, type ImageInput, planRangeSegments } from '@cvat-backup/catalog';
 import type { S3Info } from '@cvat-backup/testkit';
 import type { ApiClient } from './api-client.js';
 
@@ -21,9 +23,12 @@ function jpegHeader(width: number, height: number): Buffer {
   return Buffer.concat([sof, Buffer.from([0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01])]);
 }
 
+const mediaSize = (i: number) => ({ width: 1920 + (i % 13), height: 1080 + (i % 7) });
+
 /** File `i` of `bytes` bytes: a JPEG header, random-ish body (no two files alike), an EOI marker. */
 export function mediaFile(i: number, bytes: number): Buffer[] {
-  const head = jpegHeader(1920 + (i % 13), 1080 + (i % 7));
+  const { width, height } = mediaSize(i);
+  const head = jpegHeader(width, height);
   const body = bytes - head.length - 2;
   if (body > pool.length) throw new Error(`media files are at most ${pool.length} bytes`);
   const offset = (i * 104_729) % (pool.length - body + 1);
@@ -32,47 +37,70 @@ export function mediaFile(i: number, bytes: number): Buffer[] {
 
 export const mediaName = (i: number) => `frame_${String(i).padStart(6, '0')}.jpg`;
 
-/** One streamed multipart body: the form fields, then every file as `client_files[i]`. */
-async function* multipart(boundary: string, count: number, bytes: number) {
-  yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image_quality"\r\n\r\n70\r\n`);
-  for (let i = 0; i < count; i++) {
-    yield Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="client_files[${i}]"; filename="${mediaName(i)}"\r\nContent-Type: image/jpeg\r\n\r\n`,
-    );
-    yield* mediaFile(i, bytes);
-    yield Buffer.from('\r\n');
-  }
-  yield Buffer.from(`--${boundary}--\r\n`);
-}
-
 const SEGMENT_SIZE = 256;
+const LABELS = [{ name: 'car' }, { name: 'person' }];
 
-async function newTask(api: ApiClient, name: string): Promise<number> {
-  const task = await api.json<{ id: number }>('/api/tasks', 201, {
-    method: 'POST',
-    json: { name, segment_size: SEGMENT_SIZE, labels: [{ name: 'car' }, { name: 'person' }] },
-  });
-  return task.id;
-}
-
-/** A task with `count` local media files of `bytes` each, uploaded through `POST /api/tasks/{id}/data`. */
+/**
+ * A local task of `count` media files of `bytes` each, laid out as the API lays out an upload
+ * (`media/tasks/{id}/{upload}/` with `manifest.jsonl`) and recorded through the catalog; annotations
+ * through the API. Not uploaded through `POST /api/tasks/{id}/data`: that request refuses more than
+ * 1,000 multipart parts (FST_PARTS_LIMIT, reported), and the upload is not what is measured.
+ */
 export async function createLocalTask(
-  api: ApiClient,
+  setup: { api: ApiClient; catalog: Catalog; actor: Actor; dataRoot: string },
   name: string,
   count: number,
   bytes: number,
   shapesPerFrame: number,
 ): Promise<number> {
-  const id = await newTask(api, name);
-  const boundary = `----bench${randomBytes(8).toString('hex')}`;
-  await api.json(`/api/tasks/${id}/data`, 202, {
-    method: 'POST',
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-    body: Readable.toWeb(Readable.from(multipart(boundary, count, bytes))) as ReadableStream,
-    duplex: 'half',
-  } as RequestInit);
-  await annotate(api, id, count, shapesPerFrame);
-  return id;
+  const { api, catalog, actor } = setup;
+  const task = await catalog.tasks.create(actor, {
+    name,
+    segment_size: SEGMENT_SIZE,
+    owner_id: actor.id,
+    labels: LABELS,
+    mode: 'annotation',
+  });
+  const prefix = `tasks/${task.id}/bench/`;
+  const dir = path.join(setup.dataRoot, 'media', prefix);
+  await mkdir(dir, { recursive: true });
+  const manifest = [JSON.stringify({ version: '1.1' }), JSON.stringify({ type: 'images' })];
+  const images: ImageInput[] = [];
+  for (let i = 0; i < count; i++) {
+    const content = Buffer.concat(mediaFile(i, bytes));
+    await writeFile(path.join(dir, mediaName(i)), content);
+    const { width, height } = mediaSize(i);
+    const checksum = createHash('md5').update(content).digest('hex');
+    manifest.push(
+      JSON.stringify({
+        name: mediaName(i).replace(/\.jpg$/, ''),
+        extension: '.jpg',
+        width,
+        height,
+        meta: { related_images: [] },
+        checksum,
+      }),
+    );
+    images.push({ frame: i, path: mediaName(i), width, height, byte_size: bytes });
+  }
+  await writeFile(path.join(dir, 'manifest.jsonl'), `${manifest.join('\n')}\n`);
+  await catalog.transaction(async (tx) => {
+    await tx.data.create(task.id, {
+      image_quality: 70,
+      chunk_size: 72,
+      size: count,
+      start_frame: 0,
+      stop_frame: count - 1,
+      storage: 'local',
+      media_type: 'image',
+      media_prefix: prefix,
+      images,
+      manifest,
+    });
+    await tx.jobs.createSegments(task.id, planRangeSegments(count, SEGMENT_SIZE, 0));
+  });
+  await annotate(api, task.id, count, shapesPerFrame);
+  return task.id;
 }
 
 /** Puts `count` media objects under `media/` into the bucket; returns their keys. */
@@ -114,6 +142,14 @@ export async function createCloudStorage(api: ApiClient, bucket: string, info: S
     },
   });
   return created.id;
+}
+
+async function newTask(api: ApiClient, name: string): Promise<number> {
+  const task = await api.json<{ id: number }>('/api/tasks', 201, {
+    method: 'POST',
+    json: { name, segment_size: SEGMENT_SIZE, labels: LABELS },
+  });
+  return task.id;
 }
 
 /** A task whose data are `keys` in the cloud storage (CVAT's `server_files` + `cloud_storage_id`). */
