@@ -37,10 +37,10 @@ export const apiConfigShape = {
     .string()
     .regex(/^[\w-]+$/, 'expected letters, digits, - or _')
     .default('bull'),
-  /** How long a finished backup request and its archive stay available (CVAT's result TTL). */
-  BACKUP_RESULT_TTL_SECONDS: env.positiveInt(24 * 3600),
+  /** How long a finished backup request and its archive stay available; the worker reads the same variable. */
+  RESULT_TTL_SECONDS: env.positiveInt(24 * 3600),
   /** How long a failed backup request stays visible with its message. */
-  BACKUP_FAILURE_TTL_SECONDS: env.positiveInt(24 * 3600),
+  FAILURE_TTL_SECONDS: env.positiveInt(24 * 3600),
   /** Largest backup archive accepted for restore (multipart or TUS); larger answers 413. */
   MAX_BACKUP_UPLOAD_BYTES: env.bytes('10GiB'),
 };

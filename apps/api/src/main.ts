@@ -33,8 +33,8 @@ async function main() {
     redisUrl: config.REDIS_URL,
     queuePrefix: config.QUEUE_PREFIX,
     dataRoot: config.DATA_ROOT,
-    resultTtlSeconds: config.BACKUP_RESULT_TTL_SECONDS,
-    failureTtlSeconds: config.BACKUP_FAILURE_TTL_SECONDS,
+    resultTtlSeconds: config.RESULT_TTL_SECONDS,
+    failureTtlSeconds: config.FAILURE_TTL_SECONDS,
     uploadLimitBytes: config.MAX_BACKUP_UPLOAD_BYTES,
   });
 
