@@ -107,5 +107,7 @@ describe('BackupProducer on real Redis', () => {
     const b = await producer.enqueueImport(base);
     expect(a.rqId).not.toBe(b.rqId);
     expect((await producer.imports.getJob(a.rqId))?.data).toEqual(base);
+    // An id derived from an upload, sent twice: the second finds the first.
+    expect(await producer.enqueueImport(base, a.rqId)).toEqual({ rqId: a.rqId, created: false });
   });
 });

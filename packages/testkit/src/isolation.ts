@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
-  DeleteObjectsCommand,
+  DeleteObjectCommand,
   ListObjectsV2Command,
 } from '@aws-sdk/client-s3';
 import { BlobServiceClient } from '@azure/storage-blob';
@@ -128,9 +128,9 @@ export async function createS3Bucket(info = testServices().s3): Promise<TestBuck
       let token: string | undefined;
       do {
         const page = await client.send(new ListObjectsV2Command({ Bucket: name, ContinuationToken: token }));
-        const objects = (page.Contents ?? []).map((o) => ({ Key: o.Key }));
-        if (objects.length > 0)
-          await client.send(new DeleteObjectsCommand({ Bucket: name, Delete: { Objects: objects } }));
+        // One by one: s3rver answers a batch DeleteObjects across folders with 500.
+        for (const object of page.Contents ?? [])
+          await client.send(new DeleteObjectCommand({ Bucket: name, Key: object.Key }));
         token = page.NextContinuationToken;
       } while (token);
       await client.send(new DeleteBucketCommand({ Bucket: name }));
