@@ -81,6 +81,8 @@ export class BackupProducer {
     rqId: string = importRequestId(payload.target),
   ): Promise<Enqueued> {
     const data = parse(importJobSchema, payload);
+    // An id derived from an upload may come twice (a repeated finish): the second finds the first.
+    if (await this.imports.getJob(rqId)) return { rqId, created: false };
     await this.imports.add(`import:${data.target}`, data, { ...this.defaults, jobId: rqId });
     return { rqId, created: true };
   }
