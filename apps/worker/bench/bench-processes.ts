@@ -45,9 +45,12 @@ export class NodeProcess {
     child.stderr?.on('data', keep);
   }
 
-  static start(file: string, env: NodeJS.ProcessEnv): NodeProcess {
+  static start(file: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): NodeProcess {
     return new NodeProcess(
-      spawn(process.execPath, [file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }),
+      spawn(process.execPath, [...nodeArgs, file], {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
     );
   }
 
@@ -115,14 +118,21 @@ export async function startSystem(): Promise<BenchSystem> {
     };
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const api = NodeProcess.start(apiMain, {
-      ...common,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      ADMIN_USERNAME: ADMIN.username,
-      ADMIN_PASSWORD: ADMIN.password,
-    });
+    // BENCH_CPU_PROF_DIR: a V8 CPU profile of the API and of every worker, written when each exits.
+    const profile = process.env.BENCH_CPU_PROF_DIR;
+    const profiled = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+    const api = NodeProcess.start(
+      apiMain,
+      {
+        ...common,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        ADMIN_USERNAME: ADMIN.username,
+        ADMIN_PASSWORD: ADMIN.password,
+      },
+      profiled,
+    );
     stops.unshift(() => api.stop());
     await api.until('API', () =>
       fetch(`${base}/readyz`).then(
@@ -140,7 +150,7 @@ export async function startSystem(): Promise<BenchSystem> {
       api,
       async startWorker() {
         // Info level: the worker announces "worker ready" there.
-        const worker = NodeProcess.start(workerMain, { ...common, LOG_LEVEL: 'info' });
+        const worker = NodeProcess.start(workerMain, { ...common, LOG_LEVEL: 'info' }, profiled);
         workers.add(worker);
         await worker.until('worker', () => worker.output.includes('worker ready'));
         return worker;
