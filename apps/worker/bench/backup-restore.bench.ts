@@ -10,9 +10,12 @@
  * 3. restore of both archives through the API vs `unzip` + a plain insert through the catalog;
  * 4. lightweight vs full backup of the cloud task.
  *
- * Every side runs BENCH_RUNS times (default 2), alternating, and keeps its best time; each API run
- * has a fresh worker process, whose VmHWM is that job's peak. Prints a table, writes
- * `.bench/worker.json`, deletes every task, archive, bucket and database it made.
+ * Every side runs BENCH_RUNS times (default 3; restores BENCH_RESTORE_RUNS, 2), alternating, and keeps
+ * its best time; each API run has a fresh worker process, whose VmHWM is that job's peak. Local tasks
+ * are laid out on disk and recorded through the catalog (see bench-tasks.ts); everything measured goes
+ * through the API.
+ * BENCH_CPU_PROF_DIR writes CPU profiles of the processes. Prints a table, writes `.bench/worker.json`,
+ * deletes every task, archive, bucket and database it made.
  */
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -36,7 +39,8 @@ const cfg = {
   cloudFiles: int('BENCH_CLOUD_FILES', 192),
   fileBytes: int('BENCH_FILE_MIB', 2) * MiB,
   shapesPerFrame: int('BENCH_SHAPES_PER_FRAME', 20),
-  runs: int('BENCH_RUNS', 2),
+  runs: int('BENCH_RUNS', 3),
+  restoreRuns: int('BENCH_RESTORE_RUNS', 2),
 };
 const out = path.join(repoRoot, '.bench', 'worker.json');
 const started = Date.now();
@@ -163,7 +167,7 @@ try {
   ] as const) {
     const refs: Array<{ fetchMs: number; unzipMs: number; insertMs: number }> = [];
     const apiRuns: ApiRun[] = [];
-    for (const i of runs) {
+    for (let i = 0; i < cfg.restoreRuns; i++) {
       log(`restore of the ${label}: unzip + plain insert, run ${i + 1}`);
       refs.push(
         await restoreReference(
