@@ -157,9 +157,9 @@ describe('catalog through HTTP (API process)', () => {
     });
     const form = new FormData();
     form.append('image_quality', '75');
-    uploads.forEach((u, i) =>
-      form.append(`client_files[${i}]`, new Blob([new Uint8Array(u.content)]), u.name),
-    );
+    for (const [i, u] of uploads.entries()) {
+      form.append(`client_files[${i}]`, new Blob([new Uint8Array(u.content)]), u.name);
+    }
     await json('POST', `/api/tasks/${task.id}/data`, 202, { token: alice, form });
 
     const meta = await json('GET', `/api/tasks/${task.id}/data/meta`, 200, { token: alice });

@@ -22,6 +22,8 @@ const badName = (name: string) =>
   name.includes('\0') ||
   name.split('/').some((s) => s === '..' || s === '');
 
+/** Form fields one data request may carry (server_files[], sorting options…). */
+const FIELD_LIMIT = 100_000;
 /**
  * Streams the `client_files[]` of a multipart request straight into `driver` under `prefix`: each
  * file through an md5 + header probe, no file held in memory. Any failure (size limit, a file that is
@@ -49,7 +51,9 @@ export async function receiveClientFiles(
       limits: {
         fileSize: limits.uploadBytes,
         files: limits.uploadFiles,
-        fields: 100_000,
+        fields: FIELD_LIMIT,
+        // Busboy counts files and fields together as parts (1,000 by default): allow both limits.
+        parts: limits.uploadFiles + FIELD_LIMIT,
         fieldSize: 1024 * 1024,
       },
     });

@@ -83,7 +83,12 @@ export function taskDataRoutes(services: ApiServices) {
   return async (root: FastifyInstance) => {
     // Multipart bodies are streamed by the handler; nothing is buffered before it runs.
     await root.register(multipart, {
-      limits: { fileSize: services.limits.uploadBytes, files: services.limits.uploadFiles },
+      // `parts` counts files and fields together; its default of 1,000 would cap uploads below `files`.
+      limits: {
+        fileSize: services.limits.uploadBytes,
+        files: services.limits.uploadFiles,
+        parts: services.limits.uploadFiles + 100_000,
+      },
     });
     const app = root.withTypeProvider<ZodTypeProvider>();
 

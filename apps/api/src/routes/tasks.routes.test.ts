@@ -210,6 +210,20 @@ describe('tasks, task data, frames and jobs', () => {
     expect(meta).toMatchObject({ size: 2, start_frame: 1, stop_frame: 3, frame_filter: 'step=2' });
   });
 
+  it('takes more than 1,000 files in one upload (multipart counts files and fields as parts)', async () => {
+    const task = await newTask();
+    const files = Array.from({ length: 1100 }, (_, i) => ({
+      name: `many/${String(i).padStart(4, '0')}.png`,
+      content: png(1, 1),
+    }));
+    const { payload, headers } = multipartBody(files, { image_quality: '70' });
+    const res = await alice.call({ method: 'POST', url: `/api/tasks/${task.id}/data`, payload, headers });
+    expect(res.statusCode).toBe(202);
+    expect((await alice.call({ method: 'GET', url: `/api/tasks/${task.id}/data/meta` })).json().size).toBe(
+      1100,
+    );
+  });
+
   it('answers frame errors: out of range, chunks, bad type, no data', async () => {
     const empty = await newTask();
     const noData = await alice.call({
