@@ -1,4 +1,10 @@
-import type { JobAnnotations } from '../src/repositories/annotation.repository.js';
+import { isAppError } from '@cvat-backup/common';
+import type {
+  JobAnnotations,
+  ShapeInput,
+  TagInput,
+  TrackInput,
+} from '../src/repositories/annotation.repository.js';
 import type { Actor } from '../src/repositories/common.types.js';
 import type { JobRecord } from '../src/repositories/job.repository.js';
 import type { LabelRecord } from '../src/repositories/label.repository.js';
@@ -71,4 +77,91 @@ export async function readAll(data: JobAnnotations) {
     shapes: await collect(data.shapes()),
     tracks: await collect(data.tracks()),
   };
+}
+
+/** How a write ended: `resolved`, or the coded error it threw. */
+export const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'resolved',
+    (e: unknown) => (isAppError(e) ? `${e.code}: ${e.message}` : String(e)),
+  );
+
+/** One of every kind of annotation on the fixture's labels (shared by the annotation suites). */
+export function sample({ car, person, scene }: Pick<AnnotationFixture, 'car' | 'person' | 'scene'>) {
+  const [nose, eye] = person.sublabels as [LabelRecord['sublabels'][0], LabelRecord['sublabels'][0]];
+  const colorId = car.attributes[0]!.id;
+  const tags: TagInput[] = [
+    {
+      label_id: scene.id,
+      frame: 0,
+      attributes: [{ spec_id: scene.attributes[0]!.id, value: 'rain\n"wet"\t\\' }],
+    },
+  ];
+  const shapes: ShapeInput[] = [
+    {
+      label_id: car.id,
+      type: 'rectangle',
+      frame: 1,
+      points: [10, 20.5, 110.25, 220],
+      attributes: [{ spec_id: colorId, value: 'red' }],
+      group: 3,
+      z_order: 2,
+      rotation: 45.5,
+      occluded: true,
+      source: 'auto',
+      score: 0.75,
+    },
+    { label_id: car.id, type: 'polygon', frame: 2, points: [0, 0, 5, 0, 5, 5] },
+    { label_id: car.id, type: 'mask', frame: 3, points: [1, 2, 3, 0, 0, 9, 9] },
+    {
+      label_id: person.id,
+      type: 'skeleton',
+      frame: 4,
+      points: [],
+      elements: [
+        {
+          label_id: nose.id,
+          type: 'points',
+          frame: 4,
+          points: [20, 30],
+          attributes: [{ spec_id: nose.attributes[0]!.id, value: 'true' }],
+        },
+        { label_id: eye.id, type: 'points', frame: 4, points: [25, 28], outside: true },
+      ],
+    },
+  ];
+  const tracks: TrackInput[] = [
+    {
+      label_id: car.id,
+      frame: 5,
+      attributes: [{ spec_id: colorId, value: 'blue' }],
+      shapes: [
+        { type: 'rectangle', frame: 5, points: [1, 2, 3, 4] },
+        {
+          type: 'rectangle',
+          frame: 8,
+          points: [2, 3, 4, 5],
+          outside: true,
+          attributes: [{ spec_id: colorId, value: 'red' }],
+        },
+      ],
+    },
+    {
+      label_id: person.id,
+      frame: 6,
+      shapes: [{ type: 'skeleton', frame: 6, points: [] }],
+      elements: [
+        {
+          label_id: nose.id,
+          frame: 6,
+          shapes: [
+            { type: 'points', frame: 6, points: [1, 1] },
+            { type: 'points', frame: 7, points: [2, 2] },
+          ],
+        },
+        { label_id: eye.id, frame: 6, shapes: [{ type: 'points', frame: 6, points: [3, 3] }] },
+      ],
+    },
+  ];
+  return { tags, shapes, tracks };
 }

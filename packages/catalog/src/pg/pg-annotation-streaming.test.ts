@@ -1,16 +1,15 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { isAppError } from '@cvat-backup/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AnnotationFixture,
+  codeOf,
   collect,
   openAnnotationFixture,
   readAll,
+  sample as sample_,
 } from '../../test/annotation-fixture.js';
-import type { ShapeInput, TagInput, TrackInput } from '../repositories/annotation.repository.js';
 import { type AnnotationItem, itemsOf, type Shape } from '../repositories/annotation.repository.js';
-import type { LabelRecord } from '../repositories/label.repository.js';
 
 let f: AnnotationFixture;
 let t: AnnotationFixture['t'];
@@ -30,91 +29,7 @@ afterAll(async () => {
   await f.t.close();
 });
 
-const codeOf = (p: Promise<unknown>) =>
-  p.then(
-    () => 'resolved',
-    (e: unknown) => (isAppError(e) ? `${e.code}: ${e.message}` : String(e)),
-  );
-
-function sample() {
-  const [nose, eye] = person.sublabels as [LabelRecord['sublabels'][0], LabelRecord['sublabels'][0]];
-  const colorId = car.attributes[0]!.id;
-  const tags: TagInput[] = [
-    {
-      label_id: scene.id,
-      frame: 0,
-      attributes: [{ spec_id: scene.attributes[0]!.id, value: 'rain\n"wet"\t\\' }],
-    },
-  ];
-  const shapes: ShapeInput[] = [
-    {
-      label_id: car.id,
-      type: 'rectangle',
-      frame: 1,
-      points: [10, 20.5, 110.25, 220],
-      attributes: [{ spec_id: colorId, value: 'red' }],
-      group: 3,
-      z_order: 2,
-      rotation: 45.5,
-      occluded: true,
-      source: 'auto',
-      score: 0.75,
-    },
-    { label_id: car.id, type: 'polygon', frame: 2, points: [0, 0, 5, 0, 5, 5] },
-    { label_id: car.id, type: 'mask', frame: 3, points: [1, 2, 3, 0, 0, 9, 9] },
-    {
-      label_id: person.id,
-      type: 'skeleton',
-      frame: 4,
-      points: [],
-      elements: [
-        {
-          label_id: nose.id,
-          type: 'points',
-          frame: 4,
-          points: [20, 30],
-          attributes: [{ spec_id: nose.attributes[0]!.id, value: 'true' }],
-        },
-        { label_id: eye.id, type: 'points', frame: 4, points: [25, 28], outside: true },
-      ],
-    },
-  ];
-  const tracks: TrackInput[] = [
-    {
-      label_id: car.id,
-      frame: 5,
-      attributes: [{ spec_id: colorId, value: 'blue' }],
-      shapes: [
-        { type: 'rectangle', frame: 5, points: [1, 2, 3, 4] },
-        {
-          type: 'rectangle',
-          frame: 8,
-          points: [2, 3, 4, 5],
-          outside: true,
-          attributes: [{ spec_id: colorId, value: 'red' }],
-        },
-      ],
-    },
-    {
-      label_id: person.id,
-      frame: 6,
-      shapes: [{ type: 'skeleton', frame: 6, points: [] }],
-      elements: [
-        {
-          label_id: nose.id,
-          frame: 6,
-          shapes: [
-            { type: 'points', frame: 6, points: [1, 1] },
-            { type: 'points', frame: 7, points: [2, 2] },
-          ],
-        },
-        { label_id: eye.id, frame: 6, shapes: [{ type: 'points', frame: 6, points: [3, 3] }] },
-      ],
-    },
-  ];
-  return { tags, shapes, tracks };
-}
-
+const sample = () => sample_({ car, person, scene });
 describe('annotations at scale and across jobs', () => {
   it('replaces and reads task-level annotations, routing objects to the job of their frames', async () => {
     const items: AnnotationItem[] = [
