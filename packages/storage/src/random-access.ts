@@ -5,9 +5,9 @@ import type { StorageDriver } from './storage-driver.js';
 /** Random access to one object, the shape the archive reader needs (defined there structurally). */
 export interface RandomAccess {
   readonly size: number;
-  /** Reads exactly `length` bytes at `offset` into memory; keep `length` small. */
+  /** Reads `length` bytes at `offset` into memory (fewer only at the end); keep `length` small. */
   read(offset: number, length: number): Promise<Buffer>;
-  /** Streams `length` bytes from `offset`. */
+  /** Streams `length` bytes from `offset` (fewer only at the end). */
   stream(offset: number, length: number): Readable;
 }
 
@@ -20,13 +20,17 @@ export async function openRandomAccess(driver: StorageDriver, key: string): Prom
   if (!info)
     throw new AppError('STORAGE_OBJECT_NOT_FOUND', { storage: driver.description, key, reason: 'absent' });
   const size = info.size;
-  const check = (offset: number, length: number) => {
+  /**
+   * Ranges must start inside the object; one that runs past its end is cut there (the archive reader
+   * reads tails in fixed-size blocks and takes fewer bytes at the end, as from a file).
+   */
+  const clamp = (offset: number, length: number): number => {
     if (
       !Number.isSafeInteger(offset) ||
       !Number.isSafeInteger(length) ||
       offset < 0 ||
       length < 0 ||
-      offset + length > size
+      offset > size
     )
       throw new AppError('STORAGE_RANGE_INVALID', {
         storage: driver.description,
@@ -34,11 +38,12 @@ export async function openRandomAccess(driver: StorageDriver, key: string): Prom
         range: `${offset}+${length}`,
         reason: `the object has ${size} bytes`,
       });
+    return Math.min(length, size - offset);
   };
   return {
     size,
-    async read(offset, length) {
-      check(offset, length);
+    async read(offset, wanted) {
+      const length = clamp(offset, wanted);
       if (length === 0) return Buffer.alloc(0);
       const body = await driver.read(key, { range: { offset, length } });
       const parts: Buffer[] = [];
@@ -53,8 +58,8 @@ export async function openRandomAccess(driver: StorageDriver, key: string): Prom
         });
       return data;
     },
-    stream(offset, length) {
-      check(offset, length);
+    stream(offset, wanted) {
+      const length = clamp(offset, wanted);
       if (length === 0) return Readable.from([], { objectMode: false });
       async function* pump() {
         yield* await driver.read(key, { range: { offset, length } });

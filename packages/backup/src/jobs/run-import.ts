@@ -35,16 +35,7 @@ export async function runImport(
   if (done) return { id: done.id, created: false };
 
   const source = await openRandomAccess(run.source.driver, run.source.key);
-  // The archive reader may ask past the end (it reads the tail in fixed-size blocks); storage refuses
-  // ranges beyond the object, so clamp here.
-  const backup = await openBackup(
-    {
-      size: source.size,
-      read: (offset, length) => source.read(offset, Math.max(0, Math.min(length, source.size - offset))),
-      stream: (offset, length) => source.stream(offset, Math.max(0, Math.min(length, source.size - offset))),
-    },
-    { expect: run.target },
-  );
+  const backup = await openBackup(source, { expect: run.target });
   try {
     const common = { userId: run.userId, importRequestId: run.importRequestId, onProgress };
     const result =
