@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { BlobItem, ContainerClient } from '@azure/storage-blob';
 import { AppError } from '@cvat-backup/common';
 import {
@@ -10,7 +10,7 @@ import {
 import { KeyScope } from '../core/keys.js';
 import { planParts } from '../core/part-plan.js';
 import { PartUploader } from '../core/part-uploader.js';
-import { rangePastEnd, toSpan } from '../core/range.js';
+import { emptyRangeRead, toSpan } from '../core/range.js';
 import { type OpenedRange, resumableRead } from '../core/resumable-read.js';
 import { withRetry } from '../core/retry.js';
 import { mappedSink, SinkWrite } from '../core/sink-write.js';
@@ -65,7 +65,8 @@ export class AzureDriver implements StorageDriver {
     const blob = this.container.getBlobClient(this.scope.full(key));
     const describe = { storage: this.description, key };
     const span = toSpan(options.range, describe);
-    if (span.end !== undefined && span.end === span.start) return this.emptyRead(key, span.start);
+    if (span.end !== undefined && span.end === span.start)
+      return emptyRangeRead((k) => this.head(k), key, span.start, describe);
     const open = async (
       start: number,
       end: number | undefined,
@@ -86,7 +87,7 @@ export class AzureDriver implements StorageDriver {
       return await resumableRead(open, span.start, span.end, this.readOptions(key));
     } catch (err) {
       if (err instanceof AppError && err.code === 'STORAGE_RANGE_INVALID')
-        return this.emptyRead(key, span.start);
+        return emptyRangeRead((k) => this.head(k), key, span.start, describe);
       throw err;
     }
   }
@@ -169,14 +170,5 @@ export class AzureDriver implements StorageDriver {
       idleTimeoutMs: this.transfer.requestTimeoutMs,
       map: (err: unknown) => mapAzureError(err, this.description, key),
     };
-  }
-
-  private async emptyRead(key: string, start: number): Promise<Readable> {
-    const info = await this.head(key);
-    if (!info)
-      throw new AppError('STORAGE_OBJECT_NOT_FOUND', { storage: this.description, key, reason: 'absent' });
-    if (start > info.size)
-      throw rangePastEnd({ start, end: undefined }, info.size, { storage: this.description, key });
-    return Readable.from([], { objectMode: false });
   }
 }

@@ -1,5 +1,6 @@
+import { Readable } from 'node:stream';
 import { AppError } from '@cvat-backup/common';
-import type { ByteRange } from '../storage-driver.js';
+import type { ByteRange, ObjectInfo } from '../storage-driver.js';
 
 /** A checked range as absolute `[start, end)`; `end` undefined means "to the end". */
 export interface Span {
@@ -31,4 +32,20 @@ export function rangePastEnd(span: Span, size: number, describe: { storage: stri
     range: `${span.start}-${span.end ?? ''}`,
     reason: `it starts past the end of the object (${size} bytes)`,
   });
+}
+
+/**
+ * The read of a zero-length range, or of one starting at the end: an empty stream when the object is
+ * that long, else the error a read past its end or of a missing object gets (every object-store driver).
+ */
+export async function emptyRangeRead(
+  head: (key: string) => Promise<ObjectInfo | undefined>,
+  key: string,
+  start: number,
+  describe: { storage: string; key: string },
+): Promise<Readable> {
+  const info = await head(key);
+  if (!info) throw new AppError('STORAGE_OBJECT_NOT_FOUND', { ...describe, reason: 'absent' });
+  if (start > info.size) throw rangePastEnd({ start, end: undefined }, info.size, describe);
+  return Readable.from([], { objectMode: false });
 }

@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { AppError } from '@cvat-backup/common';
 import { type Bucket, type File, Storage, type StorageOptions } from '@google-cloud/storage';
 import { type ResolvedTransfer, resolveTransfer, type TransferOptions } from '../core/driver-options.js';
 import { KeyScope } from '../core/keys.js';
-import { rangePastEnd, toSpan } from '../core/range.js';
+import { emptyRangeRead, toSpan } from '../core/range.js';
 import { type OpenedRange, resumableRead } from '../core/resumable-read.js';
 import { withRetry } from '../core/retry.js';
 import { mappedSink, SinkWrite } from '../core/sink-write.js';
@@ -60,15 +60,17 @@ export class GcsDriver implements StorageDriver {
 
   async read(key: string, options: { range?: ByteRange } = {}): Promise<Readable> {
     const name = this.scope.full(key);
-    const span = toSpan(options.range, { storage: this.description, key });
-    if (span.end !== undefined && span.end === span.start) return this.emptyRead(key, span.start);
+    const describe = { storage: this.description, key };
+    const span = toSpan(options.range, describe);
+    if (span.end !== undefined && span.end === span.start)
+      return emptyRangeRead((k) => this.head(k), key, span.start, describe);
     const open = (start: number, end: number | undefined, version: string | undefined) =>
       this.openRange(this.bucket.file(name, version ? { generation: Number(version) } : {}), start, end);
     try {
       return await resumableRead(open, span.start, span.end, this.readOptions(key));
     } catch (err) {
       if (err instanceof AppError && err.code === 'STORAGE_RANGE_INVALID')
-        return this.emptyRead(key, span.start);
+        return emptyRangeRead((k) => this.head(k), key, span.start, describe);
       throw err;
     }
   }
@@ -185,14 +187,5 @@ export class GcsDriver implements StorageDriver {
       idleTimeoutMs: this.transfer.requestTimeoutMs,
       map: (err: unknown) => mapGcsError(err, this.description, key),
     };
-  }
-
-  private async emptyRead(key: string, start: number): Promise<Readable> {
-    const info = await this.head(key);
-    if (!info)
-      throw new AppError('STORAGE_OBJECT_NOT_FOUND', { storage: this.description, key, reason: 'absent' });
-    if (start > info.size)
-      throw rangePastEnd({ start, end: undefined }, info.size, { storage: this.description, key });
-    return Readable.from([], { objectMode: false });
   }
 }

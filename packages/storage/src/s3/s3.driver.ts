@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -18,7 +18,7 @@ import {
 import { KeyScope } from '../core/keys.js';
 import { planParts } from '../core/part-plan.js';
 import { PartUploader } from '../core/part-uploader.js';
-import { rangePastEnd, toSpan } from '../core/range.js';
+import { emptyRangeRead, toSpan } from '../core/range.js';
 import { type OpenedRange, resumableRead } from '../core/resumable-read.js';
 import { withRetry } from '../core/retry.js';
 import { mappedSink, SinkWrite } from '../core/sink-write.js';
@@ -96,7 +96,8 @@ export class S3Driver implements StorageDriver {
     const full = this.scope.full(key);
     const describe = { storage: this.description, key };
     const span = toSpan(options.range, describe);
-    if (span.end !== undefined && span.end === span.start) return this.emptyRead(key, span.start);
+    if (span.end !== undefined && span.end === span.start)
+      return emptyRangeRead((k) => this.head(k), key, span.start, describe);
     const open = async (
       start: number,
       end: number | undefined,
@@ -119,7 +120,7 @@ export class S3Driver implements StorageDriver {
       return await resumableRead(open, span.start, span.end, this.readOptions(key));
     } catch (err) {
       if (err instanceof CodedError && err.code === 'STORAGE_RANGE_INVALID')
-        return this.emptyRead(key, span.start);
+        return emptyRangeRead((k) => this.head(k), key, span.start, describe);
       throw err;
     }
   }
@@ -224,15 +225,5 @@ export class S3Driver implements StorageDriver {
       idleTimeoutMs: this.transfer.requestTimeoutMs,
       map: (err: unknown) => mapS3Error(err, this.description, key),
     };
-  }
-
-  /** A zero-length range, or one starting at the end: empty if the object is long enough. */
-  private async emptyRead(key: string, start: number): Promise<Readable> {
-    const info = await this.head(key);
-    if (!info)
-      throw new CodedError('STORAGE_OBJECT_NOT_FOUND', { storage: this.description, key, reason: 'absent' });
-    if (start > info.size)
-      throw rangePastEnd({ start, end: undefined }, info.size, { storage: this.description, key });
-    return Readable.from([], { objectMode: false });
   }
 }
