@@ -14,13 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AnnotationItem, migrate, PgCatalog } from '@cvat-backup/catalog';
-import {
-  freePort,
-  postgresAnswers,
-  redisAnswers,
-  startPostgresCluster,
-  startRedisServer,
-} from '@cvat-backup/testkit';
+import { benchServices, freePort } from '@cvat-backup/testkit';
 import pg from 'pg';
 import { LabeledDataScanner } from '../src/annotations/labeled-data-scanner.js';
 import { png } from '../test/test-images.js';
@@ -35,27 +29,6 @@ const MiB = 1024 * 1024;
 
 if (!existsSync(main))
   throw new Error('apps/api is not built: run `pnpm --filter @cvat-backup/api build` first');
-
-async function services() {
-  const stops: Array<() => Promise<void>> = [];
-  let adminUrl = process.env.BENCH_DATABASE_URL;
-  if (!adminUrl) {
-    const local = 'postgres://postgres@127.0.0.1:5432/postgres';
-    if (await postgresAnswers(local)) adminUrl = local;
-    else {
-      const cluster = await startPostgresCluster();
-      stops.push(cluster.stop);
-      adminUrl = cluster.adminUrl;
-    }
-  }
-  let redisUrl = 'redis://127.0.0.1:6379';
-  if (!(await redisAnswers(redisUrl))) {
-    const server = await startRedisServer();
-    stops.push(() => server.child.stop());
-    redisUrl = server.url;
-  }
-  return { adminUrl, redisUrl, stop: async () => Promise.all(stops.map((s) => s())) };
-}
 
 async function createDatabase(adminUrl: string) {
   const name = `cvb_api_bench_${randomBytes(4).toString('hex')}`;
@@ -266,7 +239,7 @@ async function reference(dbUrl: string, jobId: number, shapes: number, labelId: 
   return { writeSeconds, readSeconds };
 }
 
-const env = await services();
+const env = await benchServices();
 const results = [];
 try {
   for (const shapes of sizes) {

@@ -14,13 +14,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  freePort,
-  postgresAnswers,
-  redisAnswers,
-  startPostgresCluster,
-  startRedisServer,
-} from '@cvat-backup/testkit';
+import { benchServices, freePort } from '@cvat-backup/testkit';
 import pg from 'pg';
 import { png } from '../test/test-images.js';
 
@@ -36,23 +30,9 @@ for (const file of [apiMain, workerMain])
   if (!existsSync(file)) throw new Error(`${file} is missing: build apps/api and apps/worker first`);
 
 async function services() {
-  const stops: Array<() => Promise<void>> = [];
-  let adminUrl = process.env.BENCH_DATABASE_URL;
-  if (!adminUrl) {
-    const local = 'postgres://postgres@127.0.0.1:5432/postgres';
-    if (await postgresAnswers(local)) adminUrl = local;
-    else {
-      const cluster = await startPostgresCluster();
-      stops.push(cluster.stop);
-      adminUrl = cluster.adminUrl;
-    }
-  }
-  let redisUrl = 'redis://127.0.0.1:6379';
-  if (!(await redisAnswers(redisUrl))) {
-    const server = await startRedisServer();
-    stops.push(() => server.child.stop());
-    redisUrl = server.url;
-  }
+  const base = await benchServices();
+  const { adminUrl, redisUrl } = base;
+  const stops: Array<() => Promise<void>> = [base.stop];
   const name = `cvb_backup_bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();

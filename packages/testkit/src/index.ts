@@ -1,3 +1,4 @@
+export { benchServices } from './bench-services.js';
 export { type ChildService, startChildService } from './child-service.js';
 export { type Fault, type FaultProxy, startFaultProxy } from './fault-proxy.js';
 export { freePort, isListening } from './free-port.js';
