@@ -4,3 +4,4 @@ export * from './job-payloads.js';
 export { QUEUE_NAMES, type QueueName } from './queue-names.js';
 export * from './request-id.js';
 export { UserSlots } from './user-slots.js';
+export * from './webhook-events.js';

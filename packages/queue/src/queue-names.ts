@@ -4,6 +4,10 @@ export const QUEUE_NAMES = {
   import: 'cvb-import',
   /** Periodic sweeps (expired archives, abandoned uploads); one scheduler for all workers. */
   maintenance: 'cvb-maintenance',
+  /** Scheduled bulk backups: one job scheduler per backup schedule; each run fans out exports. */
+  schedule: 'cvb-schedule',
+  /** Webhook events and their deliveries (signed POSTs, retried with backoff). */
+  webhook: 'cvb-webhook',
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
