@@ -9,6 +9,7 @@ import { catalogErrors } from './codes/catalog.codes.js';
 import { commonErrors } from './codes/common.codes.js';
 import { formatErrors } from './codes/format.codes.js';
 import { storageErrors } from './codes/storage.codes.js';
+import { webhookErrors } from './codes/webhook.codes.js';
 import type { ErrorSpec } from './error-spec.js';
 
 const tables = [
@@ -19,6 +20,7 @@ const tables = [
   apiErrors,
   backupErrors,
   backupApiErrors,
+  webhookErrors,
 ] as const;
 
 type Union<T extends readonly object[]> = T[number];

@@ -1,0 +1,57 @@
+import { defineErrors } from '../error-spec.js';
+
+/**
+ * Codes of webhooks: the `/api/webhooks` endpoints (400s name the field, so the API answers DRF's
+ * `{"field": ["…"]}`) and the outcome of one delivery attempt, as the delivery log records it.
+ */
+export const webhookErrors = defineErrors({
+  WEBHOOK_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    message: 'Webhook {id} does not exist or is not available to you.',
+  },
+  WEBHOOK_DELIVERY_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    message: 'Delivery {deliveryId} of webhook {id} does not exist (old deliveries are removed).',
+  },
+  WEBHOOK_URL_INVALID: {
+    status: 400,
+    retryable: false,
+    message:
+      'target_url must be an absolute http:// or https:// URL with a host and no user:password part ({problem}).',
+  },
+  WEBHOOK_EVENTS_INVALID: {
+    status: 400,
+    retryable: false,
+    message: 'events must name at least one of {allowed}.',
+  },
+  WEBHOOK_SCHEDULE_REQUIRED: {
+    status: 400,
+    retryable: false,
+    message:
+      'A webhook of type "schedule" needs schedule_id (one of your backup schedules); a "user" webhook takes none.',
+  },
+  WEBHOOK_SCHEDULE_NOT_FOUND: {
+    status: 400,
+    retryable: false,
+    message:
+      'Backup schedule {scheduleId} does not exist or is not yours: use the id of one of your schedules.',
+  },
+  WEBHOOK_SECRET_UNREADABLE: {
+    status: 500,
+    retryable: false,
+    message:
+      'The secret of webhook {id} cannot be decrypted (SECRET_KEY changed or the row was altered): set a new secret with PATCH /api/webhooks/{id}.',
+  },
+  WEBHOOK_RECEIVER_REJECTED: {
+    status: 502,
+    retryable: false,
+    message: 'The receiver answered HTTP {status}; a client error is final, so the delivery is not retried.',
+  },
+  WEBHOOK_RECEIVER_UNAVAILABLE: {
+    status: 502,
+    retryable: true,
+    message: 'The receiver could not take the delivery ({reason}); it is retried with backoff.',
+  },
+});
