@@ -8,6 +8,7 @@ import { backupApiErrors } from './codes/backup-api.codes.js';
 import { catalogErrors } from './codes/catalog.codes.js';
 import { commonErrors } from './codes/common.codes.js';
 import { formatErrors } from './codes/format.codes.js';
+import { scheduleErrors } from './codes/schedule.codes.js';
 import { storageErrors } from './codes/storage.codes.js';
 import { webhookErrors } from './codes/webhook.codes.js';
 import type { ErrorSpec } from './error-spec.js';
@@ -20,6 +21,7 @@ const tables = [
   apiErrors,
   backupErrors,
   backupApiErrors,
+  scheduleErrors,
   webhookErrors,
 ] as const;
 
