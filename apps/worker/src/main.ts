@@ -14,6 +14,8 @@ import { importHandler } from './jobs/import.handler.js';
 import { perUserLimit } from './jobs/per-user-limit.js';
 import { sweepHandler } from './jobs/sweep.handler.js';
 import { localStorageRoots } from './local-storage.js';
+import { jobLogFields } from './metrics/job-log.js';
+import { recordJobMetrics } from './metrics/job-metrics.js';
 
 async function main() {
   const config = loadWorkerConfig();
@@ -53,13 +55,14 @@ async function main() {
         cloudStorage: cloud.get,
         prefetch: config.MEDIA_PREFETCH,
         reuseWithinMs: config.ARCHIVE_REUSE_SECONDS * 1000,
+        logger,
       }),
     ),
     { ...common, concurrency: config.EXPORT_CONCURRENCY },
   );
   const importWorker = createCodedWorker(
     QUEUE_NAMES.import,
-    perUserLimit(slots, importHandler({ catalog, localMedia, staging, cloudStorage: cloud.get })),
+    perUserLimit(slots, importHandler({ catalog, localMedia, staging, cloudStorage: cloud.get, logger })),
     {
       ...common,
       concurrency: config.IMPORT_CONCURRENCY,
@@ -91,10 +94,14 @@ async function main() {
     ['import', importWorker],
     ['maintenance', maintenanceWorker],
   ] as const) {
+    recordJobMetrics(worker, name, { redis: connection, prefix: config.QUEUE_PREFIX, logger });
     worker.on('failed', (job, err) =>
-      logger.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err }, 'job failed'),
+      logger.warn(
+        { queue: name, ...(job && jobLogFields(job)), attempts: job?.attemptsMade, err },
+        'job failed',
+      ),
     );
-    worker.on('completed', (job) => logger.info({ queue: name, jobId: job.id }, 'job completed'));
+    worker.on('completed', (job) => logger.info(jobLogFields(job), 'job completed'));
     worker.on('error', (err) => logger.error({ queue: name, err }, 'worker error'));
   }
 

@@ -1,7 +1,8 @@
 import { type ExportOutcome, type ExportRunDependencies, runExport } from '@cvat-backup/backup';
-import { AppError } from '@cvat-backup/common';
+import { AppError, type Logger } from '@cvat-backup/common';
 import { type ExportJobPayload, exportJobSchema } from '@cvat-backup/queue';
 import type { Job } from 'bullmq';
+import { withJobLog } from '../metrics/job-log.js';
 import { progressReporter } from './progress-reporter.js';
 
 /** Parses a payload at the edge; a malformed one can never succeed, so it fails at once. */
@@ -24,20 +25,30 @@ export function parsePayload<T>(
 }
 
 /** The export queue's handler: one backup per job, its outcome kept as the job's result. */
-export function exportHandler(deps: ExportRunDependencies) {
-  return async (job: Job<ExportJobPayload, ExportOutcome>): Promise<ExportOutcome> => {
-    const payload = parsePayload(exportJobSchema, job.data);
-    const report = progressReporter(job);
-    return runExport(
-      deps,
-      {
-        target: payload.target,
-        id: payload.targetId,
-        lightweight: payload.lightweight,
-        destination: payload.destination,
-        ...(payload.filename ? { filename: payload.filename } : {}),
+export function exportHandler(deps: ExportRunDependencies & { logger: Logger }) {
+  return (job: Job<ExportJobPayload, ExportOutcome>): Promise<ExportOutcome> =>
+    withJobLog(
+      deps.logger,
+      job,
+      'export',
+      async (phase) => {
+        const payload = parsePayload(exportJobSchema, job.data);
+        const report = progressReporter(job);
+        return runExport(
+          deps,
+          {
+            target: payload.target,
+            id: payload.targetId,
+            lightweight: payload.lightweight,
+            destination: payload.destination,
+            ...(payload.filename ? { filename: payload.filename } : {}),
+          },
+          (p) => {
+            phase(p.phase);
+            report({ phase: p.phase, bytes: p.bytes, entries: p.entries });
+          },
+        );
       },
-      (p) => report({ phase: p.phase, bytes: p.bytes, entries: p.entries }),
+      (outcome) => ({ bytes: outcome.size, location: outcome.location, reused: outcome.reused }),
     );
-  };
 }

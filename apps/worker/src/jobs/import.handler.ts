@@ -1,7 +1,9 @@
 import { type ImportDependencies, type ImportResult, runImport } from '@cvat-backup/backup';
+import type { Logger } from '@cvat-backup/common';
 import { type ImportJobPayload, importJobSchema } from '@cvat-backup/queue';
 import type { StorageDriver } from '@cvat-backup/storage';
 import type { Job } from 'bullmq';
+import { withJobLog } from '../metrics/job-log.js';
 import { parsePayload } from './export.handler.js';
 import { progressReporter } from './progress-reporter.js';
 
@@ -9,6 +11,7 @@ export interface ImportHandlerDependencies extends ImportDependencies {
   /** Where the API stages uploaded archives. */
   staging: StorageDriver;
   cloudStorage(cloudStorageId: number): Promise<StorageDriver>;
+  logger: Logger;
 }
 
 /**
@@ -16,24 +19,38 @@ export interface ImportHandlerDependencies extends ImportDependencies {
  * attempt finds what an earlier one committed. A staged upload is deleted once the restore committed.
  */
 export function importHandler(deps: ImportHandlerDependencies) {
-  return async (job: Job<ImportJobPayload, ImportResult>): Promise<ImportResult> => {
-    const payload = parsePayload(importJobSchema, job.data);
-    const report = progressReporter(job);
-    const { source } = payload;
-    const driver = source.kind === 'staged' ? deps.staging : await deps.cloudStorage(source.cloudStorageId);
-    const result = await runImport(
-      deps,
-      {
-        target: payload.target,
-        source: { driver, key: source.key },
-        userId: payload.userId,
-        importRequestId: job.id!,
-        ...(payload.projectId !== undefined ? { projectId: payload.projectId } : {}),
+  return (job: Job<ImportJobPayload, ImportResult>): Promise<ImportResult> => {
+    let bytes = 0;
+    return withJobLog(
+      deps.logger,
+      job,
+      'import',
+      async (phase) => {
+        const payload = parsePayload(importJobSchema, job.data);
+        const report = progressReporter(job);
+        const { source } = payload;
+        const driver =
+          source.kind === 'staged' ? deps.staging : await deps.cloudStorage(source.cloudStorageId);
+        const result = await runImport(
+          deps,
+          {
+            target: payload.target,
+            source: { driver, key: source.key },
+            userId: payload.userId,
+            importRequestId: job.id!,
+            ...(payload.projectId !== undefined ? { projectId: payload.projectId } : {}),
+          },
+          (p) => {
+            bytes = p.bytes;
+            phase(p.phase);
+            report({ phase: p.phase, bytes: p.bytes, entries: 0 });
+          },
+        );
+        // Best effort: a crash here leaves the upload to the staging sweep.
+        if (source.kind === 'staged') await deps.staging.delete(source.key).catch(() => {});
+        return result;
       },
-      (p) => report({ phase: p.phase, bytes: p.bytes, entries: 0 }),
+      (result) => ({ bytes, resultId: result.id, created: result.created }),
     );
-    // Best effort: a crash here leaves the upload to the staging sweep.
-    if (source.kind === 'staged') await deps.staging.delete(source.key).catch(() => {});
-    return result;
   };
 }
