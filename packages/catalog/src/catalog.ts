@@ -8,6 +8,7 @@ import type { LabelRepository } from './repositories/label.repository.js';
 import type { ProjectRepository } from './repositories/project.repository.js';
 import type { TaskRepository } from './repositories/task.repository.js';
 import type { UserRepository } from './repositories/user.repository.js';
+import type { WebhookRepository } from './repositories/webhook.repository.js';
 
 /** Every repository of the system of record. */
 export interface CatalogRepositories {
@@ -21,6 +22,7 @@ export interface CatalogRepositories {
   readonly cloudStorages: CloudStorageRepository;
   readonly guides: GuideRepository;
   readonly backups: BackupViewRepository;
+  readonly webhooks: WebhookRepository;
 }
 
 export interface TransactionOptions {

@@ -12,6 +12,7 @@ export * from './repositories/label.repository.js';
 export * from './repositories/project.repository.js';
 export * from './repositories/task.repository.js';
 export * from './repositories/user.repository.js';
-export { CredentialCipher } from './security/credential-cipher.js';
+export * from './repositories/webhook.repository.js';
+export { type CipherScope, CredentialCipher } from './security/credential-cipher.js';
 export { deriveCredentialsKey } from './security/credentials-key.js';
 export { hashPassword, verifyPassword } from './security/password-hasher.js';

@@ -13,6 +13,7 @@ import { PgLabelRepository } from './pg-label.repository.js';
 import { PgProjectRepository } from './pg-project.repository.js';
 import { PgTaskRepository } from './pg-task.repository.js';
 import { PgUserRepository } from './pg-user.repository.js';
+import { PgWebhookRepository } from './pg-webhook.repository.js';
 
 export interface PgCatalogOptions {
   /** 32-byte AES-256-GCM key for cloud credentials (derive it from an environment secret). */
@@ -41,6 +42,7 @@ export class PgCatalog implements Catalog {
   readonly cloudStorages;
   readonly guides;
   readonly backups;
+  readonly webhooks;
   readonly #cipher: CredentialCipher;
   readonly #options: PgCatalogOptions;
   #ownedPool = false;
@@ -62,6 +64,7 @@ export class PgCatalog implements Catalog {
     this.cloudStorages = repos.cloudStorages;
     this.guides = repos.guides;
     this.backups = repos.backups;
+    this.webhooks = repos.webhooks;
   }
 
   /** Makes a pool for `databaseUrl`, applies pending migrations, and returns the catalog (close it). */
@@ -132,6 +135,7 @@ export class PgCatalog implements Catalog {
       cloudStorages: new PgCloudStorageRepository(conn, this.#cipher),
       guides: new PgGuideRepository(conn, this.#options.maxAssetBytes ?? 10 * 1024 * 1024),
       backups: new PgBackupViewRepository(conn),
+      webhooks: new PgWebhookRepository(conn, this.#cipher),
     };
   }
 }

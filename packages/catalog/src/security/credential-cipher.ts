@@ -6,10 +6,13 @@ const IV_LENGTH = 12;
 const TAG_LENGTH = 16;
 
 /**
- * AES-256-GCM for cloud-storage secrets at rest. The envelope is `version | iv | tag | ciphertext`;
- * the associated data binds it to one cloud storage id, so a ciphertext copied onto another row does
- * not decrypt. The key comes from the caller (derived from an environment secret at the edge).
+ * AES-256-GCM for secrets at rest (cloud-storage credentials, webhook secrets). The envelope is
+ * `version | iv | tag | ciphertext`; the associated data binds it to one row (`scope` names the table,
+ * the id the row), so a ciphertext copied onto another row does not decrypt. The key comes from the
+ * caller (derived from an environment secret at the edge).
  */
+export type CipherScope = 'cloud-storage' | 'webhook';
+
 export class CredentialCipher {
   readonly #key: Buffer;
 
@@ -18,16 +21,16 @@ export class CredentialCipher {
     this.#key = Buffer.from(key);
   }
 
-  encrypt(plaintext: string, cloudStorageId: number): Buffer {
+  encrypt(plaintext: string, cloudStorageId: number, scope: CipherScope = 'cloud-storage'): Buffer {
     const iv = randomBytes(IV_LENGTH);
     const cipher = createCipheriv('aes-256-gcm', this.#key, iv, { authTagLength: TAG_LENGTH });
-    cipher.setAAD(aad(cloudStorageId));
+    cipher.setAAD(aad(scope, cloudStorageId));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), body]);
   }
 
   /** Throws CATALOG_CREDENTIALS_UNREADABLE when the envelope was altered or the key differs. */
-  decrypt(envelope: Buffer, cloudStorageId: number): string {
+  decrypt(envelope: Buffer, cloudStorageId: number, scope: CipherScope = 'cloud-storage'): string {
     const fail = (cause?: unknown) =>
       new AppError('CATALOG_CREDENTIALS_UNREADABLE', { id: cloudStorageId }, { cause });
     if (envelope.length < 1 + IV_LENGTH + TAG_LENGTH || envelope[0] !== VERSION) throw fail();
@@ -35,7 +38,7 @@ export class CredentialCipher {
     const tag = envelope.subarray(1 + IV_LENGTH, 1 + IV_LENGTH + TAG_LENGTH);
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.#key, iv, { authTagLength: TAG_LENGTH });
-      decipher.setAAD(aad(cloudStorageId));
+      decipher.setAAD(aad(scope, cloudStorageId));
       decipher.setAuthTag(tag);
       return Buffer.concat([
         decipher.update(envelope.subarray(1 + IV_LENGTH + TAG_LENGTH)),
@@ -47,6 +50,6 @@ export class CredentialCipher {
   }
 }
 
-function aad(cloudStorageId: number): Buffer {
-  return Buffer.from(`cvat-backup/cloud-storage/${cloudStorageId}`, 'utf8');
+function aad(scope: CipherScope, id: number): Buffer {
+  return Buffer.from(`cvat-backup/${scope}/${id}`, 'utf8');
 }
