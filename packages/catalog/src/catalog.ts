@@ -6,6 +6,7 @@ import type { GuideRepository } from './repositories/guide.repository.js';
 import type { JobRepository } from './repositories/job.repository.js';
 import type { LabelRepository } from './repositories/label.repository.js';
 import type { ProjectRepository } from './repositories/project.repository.js';
+import type { ScheduleRepository } from './repositories/schedule.repository.js';
 import type { TaskRepository } from './repositories/task.repository.js';
 import type { UserRepository } from './repositories/user.repository.js';
 import type { WebhookRepository } from './repositories/webhook.repository.js';
@@ -22,6 +23,7 @@ export interface CatalogRepositories {
   readonly cloudStorages: CloudStorageRepository;
   readonly guides: GuideRepository;
   readonly backups: BackupViewRepository;
+  readonly schedules: ScheduleRepository;
   readonly webhooks: WebhookRepository;
 }
 

@@ -10,6 +10,7 @@ export * from './repositories/guide.repository.js';
 export * from './repositories/job.repository.js';
 export * from './repositories/label.repository.js';
 export * from './repositories/project.repository.js';
+export * from './repositories/schedule.repository.js';
 export * from './repositories/task.repository.js';
 export * from './repositories/user.repository.js';
 export * from './repositories/webhook.repository.js';

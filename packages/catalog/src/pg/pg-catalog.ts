@@ -11,6 +11,7 @@ import { PgGuideRepository } from './pg-guide.repository.js';
 import { PgJobRepository } from './pg-job.repository.js';
 import { PgLabelRepository } from './pg-label.repository.js';
 import { PgProjectRepository } from './pg-project.repository.js';
+import { PgScheduleRepository } from './pg-schedule.repository.js';
 import { PgTaskRepository } from './pg-task.repository.js';
 import { PgUserRepository } from './pg-user.repository.js';
 import { PgWebhookRepository } from './pg-webhook.repository.js';
@@ -42,6 +43,7 @@ export class PgCatalog implements Catalog {
   readonly cloudStorages;
   readonly guides;
   readonly backups;
+  readonly schedules;
   readonly webhooks;
   readonly #cipher: CredentialCipher;
   readonly #options: PgCatalogOptions;
@@ -64,6 +66,7 @@ export class PgCatalog implements Catalog {
     this.cloudStorages = repos.cloudStorages;
     this.guides = repos.guides;
     this.backups = repos.backups;
+    this.schedules = repos.schedules;
     this.webhooks = repos.webhooks;
   }
 
@@ -135,6 +138,7 @@ export class PgCatalog implements Catalog {
       cloudStorages: new PgCloudStorageRepository(conn, this.#cipher),
       guides: new PgGuideRepository(conn, this.#options.maxAssetBytes ?? 10 * 1024 * 1024),
       backups: new PgBackupViewRepository(conn),
+      schedules: new PgScheduleRepository(conn),
       webhooks: new PgWebhookRepository(conn, this.#cipher),
     };
   }
