@@ -4,5 +4,6 @@ export * from './job-metrics.js';
 export * from './job-payloads.js';
 export { QUEUE_NAMES, type QueueName } from './queue-names.js';
 export * from './request-id.js';
+export * from './request-view.js';
 export { UserSlots } from './user-slots.js';
 export * from './webhook-events.js';

@@ -1,9 +1,7 @@
 import type { ListQuery, Page } from '@cvat-backup/catalog';
 import { AppError } from '@cvat-backup/common';
-import type { BackupProducer } from '@cvat-backup/queue';
+import type { BackupProducer, FoundRequest, RequestView } from '@cvat-backup/queue';
 import type { Job, JobType } from 'bullmq';
-import type { FoundRequest } from './request-lookup.js';
-import type { RequestView } from './request-view.js';
 
 const STATES: JobType[] = [
   'waiting',

@@ -1,12 +1,9 @@
 import type { Actor } from '@cvat-backup/catalog';
-import type { ExportJobPayload, ImportJobPayload } from '@cvat-backup/queue';
+import type { ExportJobPayload, FoundRequest, ImportJobPayload } from '@cvat-backup/queue';
 import { type BackupProducer, parseRequestId } from '@cvat-backup/queue';
-import type { Job, JobState } from 'bullmq';
+import type { Job } from 'bullmq';
 
-/** A request as it lives in BullMQ: which queue, the job and its state. */
-export type FoundRequest =
-  | { kind: 'export'; job: Job<ExportJobPayload>; state: JobState | 'unknown' }
-  | { kind: 'import'; job: Job<ImportJobPayload>; state: JobState | 'unknown' };
+export type { FoundRequest } from '@cvat-backup/queue';
 
 /** States in which a job has not been taken by a worker yet (CVAT's `queued`/`deferred`/`scheduled`). */
 export const NOT_STARTED: ReadonlySet<string> = new Set([

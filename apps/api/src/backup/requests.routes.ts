@@ -1,5 +1,6 @@
 import type { Actor, Catalog } from '@cvat-backup/catalog';
 import { AppError } from '@cvat-backup/common';
+import { type RequestView, toRequestView } from '@cvat-backup/queue';
 import type { Job } from 'bullmq';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -10,7 +11,6 @@ import { baseUrl } from '../http/urls.js';
 import type { BackupServices } from './backup-services.js';
 import { listRequests } from './request-list.js';
 import { type FoundRequest, findRequest, mayAccess, NOT_STARTED } from './request-lookup.js';
-import { type RequestView, toRequestView } from './request-view.js';
 
 const rqParams = z.object({ rq_id: z.string().min(1).max(512) });
 

@@ -1,7 +1,6 @@
 import type { Job } from 'bullmq';
 import { describe, expect, it } from 'vitest';
-import type { FoundRequest } from './request-lookup.js';
-import { requestStatus, toRequestView } from './request-view.js';
+import { type FoundRequest, requestStatus, toRequestView } from './request-view.js';
 
 const context = {
   origin: 'http://host:8080',

@@ -1,6 +1,20 @@
-import type { ExportOutcome } from '@cvat-backup/backup';
-import { type JobProgress, progressFraction, progressSchema } from '@cvat-backup/queue';
-import type { FoundRequest } from './request-lookup.js';
+/**
+ * CVAT's request object of one export or import job. The API answers `/api/requests` with it and the
+ * worker sends it as the payload of `backup:*` / `restore:*` webhook events, so both show one shape.
+ */
+import type { Job, JobState } from 'bullmq';
+import {
+  type ExportJobPayload,
+  type ImportJobPayload,
+  type JobProgress,
+  progressFraction,
+  progressSchema,
+} from './job-payloads.js';
+
+/** A request as it lives in BullMQ: which queue, the job and its state. */
+export type FoundRequest =
+  | { kind: 'export'; job: Job<ExportJobPayload>; state: JobState | 'unknown' }
+  | { kind: 'import'; job: Job<ImportJobPayload>; state: JobState | 'unknown' };
 
 export type RequestStatus = 'queued' | 'started' | 'finished' | 'failed';
 
@@ -84,7 +98,8 @@ export function toRequestView(found: FoundRequest, context: ViewContext): Reques
   };
   if (status !== 'finished') return view;
   if (found.kind === 'export') {
-    const outcome = found.job.returnvalue as unknown as ExportOutcome | undefined;
+    // The export outcome (`@cvat-backup/backup`): only a local archive has a download URL.
+    const outcome = found.job.returnvalue as unknown as { location?: string } | undefined;
     if (outcome?.location === 'local')
       view.result_url = `${context.origin}/api/${target}s/${found.job.data.targetId}/backup/download?rq_id=${encodeURIComponent(view.id)}`;
   } else {
