@@ -5,5 +5,8 @@ export * from './job-payloads.js';
 export { QUEUE_NAMES, type QueueName } from './queue-names.js';
 export * from './request-id.js';
 export * from './request-view.js';
+export * from './schedule-cadence.js';
+export * from './schedule-jobs.js';
+export * from './schedule-schedulers.js';
 export { UserSlots } from './user-slots.js';
 export * from './webhook-events.js';

@@ -3,6 +3,7 @@
  * outside server enqueueing directly gets the same checks) and by the worker before doing anything.
  */
 import { z } from 'zod';
+import { scheduleRefSchema } from './schedule-jobs.js';
 
 const id = z.number().int().positive();
 
@@ -25,6 +26,8 @@ export const exportJobSchema = z.object({
   /** A custom archive name; the default name is derived from the resource when absent. */
   filename: z.string().min(1).max(1024).optional(),
   requestedAt: z.iso.datetime(),
+  /** Set when a schedule run made this export: the archive goes under the schedule's own key. */
+  schedule: scheduleRefSchema.optional(),
 });
 
 export const importSourceSchema = z.discriminatedUnion('kind', [
