@@ -1,0 +1,95 @@
+/**
+ * What a person sees: progress bars in a real terminal (tmux), and an upload cut off by the network
+ * that a second run resumes where the server stands.
+ */
+import { execFile } from 'node:child_process';
+import { readdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { uniqueName } from '@cvat-backup/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../backup-http/backup-api.js';
+import { createLocalTask, expectSameTask } from '../backup-http/task-backup.js';
+import { CLI_MAIN } from './cli-runner.js';
+import { type CliSystem, login, openCliSystem } from './cli-system.js';
+import { TcpCutter } from './tcp-cutter.js';
+
+const exec = promisify(execFile);
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+describe('cvat-backup in a terminal and over a failing network', () => {
+  let system: CliSystem;
+  let task: number;
+  let archive: string;
+
+  beforeAll(async () => {
+    system = await openCliSystem();
+    await login(system);
+    task = await createLocalTask(system.user, 'cli terminal');
+  });
+
+  afterAll(async () => {
+    await system?.close();
+  });
+
+  it('draws upload and download bars with percentage, bytes, rate and ETA in tmux', async () => {
+    archive = path.join(system.home.dir, 'tty.zip');
+    const env = Object.entries(system.home.env)
+      .map(([k, v]) => `export ${k}=${quote(v ?? '')}`)
+      .join('\n');
+    const cli = `${quote(process.execPath)} ${quote(CLI_MAIN)}`;
+    const script = path.join(system.home.dir, 'tty.sh');
+    await writeFile(
+      script,
+      `${env}\n${cli} task backup ${task} --out ${quote(archive)}; a=$?\n` +
+        `${cli} task restore ${quote(archive)} --chunk-size 1k; echo "CLI-EXIT=$a,$?"\nsleep 120\n`,
+    );
+    const socket = uniqueName('cvb-cli-tmux');
+    const tmux = (...args: string[]) => exec('tmux', ['-L', socket, '-f', '/dev/null', ...args]);
+    try {
+      await tmux('new-session', '-d', '-s', 'cli', '-x', '120', '-y', '30', `sh ${quote(script)}`);
+      const screen = await until('the CLI in tmux', async () => {
+        const { stdout } = await tmux('capture-pane', '-p', '-t', 'cli');
+        return stdout.includes('CLI-EXIT=') ? stdout : undefined;
+      });
+      expect(screen, screen).toContain('CLI-EXIT=0,0');
+      const size = (await stat(archive)).size;
+      const kib = (size / 1024).toFixed(1);
+      for (const label of ['download', 'upload']) {
+        const bar = new RegExp(
+          `^${label}\\s+\\[#{20}\\]\\s+100%\\s+${kib} KiB / ${kib} KiB\\s+[\\d.]+ (B|KiB|MiB|GiB)/s\\s+ETA 0:00\\s*$`,
+          'm',
+        );
+        expect(screen, screen).toMatch(bar);
+      }
+      expect(screen).toMatch(/^server: task \d+ backed up in [\d.]+ s$/m);
+      expect(screen).toMatch(/^restored as task \d+$/m);
+    } finally {
+      await tmux('kill-server').catch(() => undefined);
+    }
+  });
+
+  it('resumes an upload the network cut off, from where the server stands', async () => {
+    const { home, api, user } = system;
+    const cutter = new TcpCutter({ host: '127.0.0.1', port: Number(new URL(api.base).port) });
+    const server = await cutter.listen();
+    // The stored login belongs to the direct address; the token goes along explicitly.
+    const env = { CVAT_BACKUP_SERVER: server, CVAT_BACKUP_TOKEN: user.token };
+    try {
+      cutter.cutAt = 3;
+      const first = await home.json(['task', 'restore', archive, '--chunk-size', '1k'], 5, { env });
+      expect(first.error).toMatchObject({ code: 'CLI_SERVER_UNREACHABLE' });
+      expect(cutter.cuts).toBe(1);
+      expect(await readdir(path.join(home.dir, 'state', 'cvat-backup', 'uploads'))).toHaveLength(1);
+
+      cutter.cutAt = 0;
+      const second = await home.json(['task', 'restore', archive, '--chunk-size', '1k'], 0, { env });
+      // Two whole chunks landed before the cut; the third, cut midway, was discarded by the server.
+      expect(second.source).toMatchObject({ resumed_from: 2048, bytes: (await stat(archive)).size });
+      await expectSameTask(user, task, second.id as number);
+      expect(await readdir(path.join(home.dir, 'state', 'cvat-backup', 'uploads'))).toHaveLength(0);
+    } finally {
+      await cutter.close();
+    }
+  });
+});
