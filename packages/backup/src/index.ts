@@ -34,3 +34,4 @@ export { type ImportProgress, type ImportRun, runImport } from './jobs/run-impor
 export { CloudDrivers } from './locations/cloud-drivers.js';
 export { cloudStorageConfig } from './locations/cloud-storage-config.js';
 export { sweepExpired } from './maintenance/sweep-expired.js';
+export * from './schedules/index.js';

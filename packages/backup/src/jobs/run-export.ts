@@ -13,6 +13,8 @@ export interface ExportRun {
   destination: { location: 'local' } | { location: 'cloud_storage'; cloudStorageId: number };
   /** Custom name; the CVAT default mask otherwise. */
   filename?: string;
+  /** A key the caller owns (a schedule's archives): written there, never served from a reused archive. */
+  key?: string;
 }
 
 export interface ExportRunDependencies extends ExportDependencies {
@@ -87,7 +89,7 @@ export async function runExport(
   const local = run.destination.location === 'local';
   const cloudStorageId = run.destination.location === 'cloud_storage' ? run.destination.cloudStorageId : null;
   const driver = cloudStorageId === null ? deps.archives : await deps.cloudStorage(cloudStorageId);
-  const key = local ? localArchiveKey(run.target, run.id, updated, lightweight) : filename;
+  const key = run.key ?? (local ? localArchiveKey(run.target, run.id, updated, lightweight) : filename);
   const base = {
     location: run.destination.location,
     cloudStorageId,
@@ -97,7 +99,7 @@ export async function runExport(
     lightweight,
   };
 
-  if (local) {
+  if (local && run.key === undefined) {
     const existing = await deps.archives.head(key);
     const now = (deps.now?.() ?? new Date()).getTime();
     if (existing?.mtime && now - existing.mtime.getTime() < deps.reuseWithinMs) {

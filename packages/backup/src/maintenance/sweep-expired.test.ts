@@ -17,6 +17,7 @@ describe('sweepExpired', () => {
       ['task-1/old.zip', 30],
       ['task-1/new.zip', 1],
       ['other/old.zip', 30],
+      ['schedules/3/run-9/old.zip', 30],
     ] as const) {
       await mkdir(path.dirname(path.join(root, name)), { recursive: true });
       await writeFile(path.join(root, name), 'x');
@@ -36,5 +37,7 @@ describe('sweepExpired', () => {
     expect(await driver.head('other/old.zip')).toBeDefined();
     expect(await sweepExpired(driver, '', 24 * 3600_000)).toBe(1);
     expect(await driver.head('other/old.zip')).toBeUndefined();
+    // Scheduled archives are governed by their schedule's retention, not by the result TTL.
+    expect(await driver.head('schedules/3/run-9/old.zip')).toBeDefined();
   });
 });

@@ -264,7 +264,9 @@ export class PgScheduleRepository implements ScheduleRepository {
   ): Promise<ScheduleRunRecord> {
     await this.conn.db.query(
       `UPDATE backup_schedule_runs r SET status = $2, done = $3, failures = r.failures || $4::jsonb,
-         failed = jsonb_array_length(r.failures || $4::jsonb), finished_date = now()
+         failed = (SELECT count(*) FROM jsonb_array_elements(r.failures || $4::jsonb) f
+                   WHERE f ->> 'code' <> 'SCHEDULE_RETENTION_FAILED'),
+         finished_date = now()
        WHERE r.id = $1 AND r.status = 'running'`,
       [runId, end.status, end.done, JSON.stringify(end.failures)],
     );

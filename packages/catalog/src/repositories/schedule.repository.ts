@@ -131,7 +131,8 @@ export interface ScheduleRepository {
     counts: { total: number; skipped: number; failures: RunFailure[] },
   ): Promise<ScheduleRunRecord>;
   /**
-   * Ends a running run with its final counts; the fan-out's failures are kept before `failures`. A run
+   * Ends a running run with its final counts; the fan-out's failures are kept before `failures`, and
+   * `failed` counts them all but retention failures (an old archive that could not be deleted). A run
    * already ended is returned as it is (a repeated finish changes nothing).
    */
   endRun(
