@@ -1,3 +1,4 @@
+import { ERROR_REGISTRY, isErrorCode } from '@cvat-backup/common';
 import type { Progress } from '../output/progress.js';
 import type { ApiClient } from './api-client.js';
 import { CliError, exitCodeFor } from './cli-error.js';
@@ -14,12 +15,16 @@ export interface RequestView {
   result_id: number | null;
 }
 
-/** A failed job's message is `CODE: text` (the worker's coded error); keep that code. */
+/**
+ * A failed job's message is `CODE: text` (the worker's coded error): keep that code, and take the
+ * exit code from the status the registry gives it (a missing object is 4, like a 404).
+ */
 export function failure(view: RequestView): CliError {
   const match = /^([A-Z][A-Z0-9_]+): ([\s\S]*)$/.exec(view.message);
   const code = match?.[1] ?? 'CLI_REQUEST_FAILED';
   const message = match?.[2] ?? (view.message || `request ${view.id} failed`);
-  return new CliError(code, message, exitCodeFor(code, undefined));
+  const status = isErrorCode(code) ? ERROR_REGISTRY[code].status : undefined;
+  return new CliError(code, message, exitCodeFor(code, status));
 }
 
 export const requestPath = (rqId: string) => `/api/requests/${encodeURIComponent(rqId)}`;
