@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@cvat-backup/common';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type HTTPMethods } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { OpsQueues } from './admin/ops-queues.js';
+import { queueDashboard } from './admin/queue-dashboard.js';
 import { installAuth, type ResourceKind } from './auth/auth.hook.js';
 import { backupRoutes } from './backup/backup.routes.js';
 import type { DependencyCheck } from './health/dependency-checks.js';
 import type { ApiServices } from './http/api-services.js';
 import { errorHandler } from './http/error-handler.js';
+import { installMetrics } from './metrics/metrics.plugin.js';
 import { registerOpenApi } from './openapi/openapi.plugin.js';
 import { annotationsRoutes } from './routes/annotations.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
@@ -26,6 +29,12 @@ export interface AppDependencies {
   trustProxy?: boolean;
   /** The catalog endpoints (auth, projects, tasks, …); without it only the ops endpoints exist. */
   api?: ApiServices;
+  /** Every queue, watched by `/metrics` and the admin dashboard (`/admin/queues`, needs `api`). */
+  ops?: OpsQueues;
+  /** When set, `/metrics` requires `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
+  /** The dashboard without buttons that change queues; true unless set to false. */
+  dashboardReadOnly?: boolean;
 }
 
 /** One registered route, as the authorization matrix and the OpenAPI document read them. */
@@ -66,6 +75,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       });
     }
   });
+  installMetrics(app, { ops: deps.ops, token: deps.metricsToken });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // CVAT clients may send their own JSON media type.
@@ -99,6 +109,14 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     ])
       await app.register(plugin(api));
     if (api.backup) await app.register(backupRoutes(api.catalog, api.backup));
+    if (deps.ops)
+      await app.register(
+        queueDashboard({
+          queues: deps.ops.queues,
+          users: api.catalog.users,
+          readOnly: deps.dashboardReadOnly ?? true,
+        }),
+      );
   }
   return app;
 }

@@ -43,6 +43,10 @@ export const apiConfigShape = {
   FAILURE_TTL_SECONDS: env.positiveInt(24 * 3600),
   /** Largest backup archive accepted for restore (multipart or TUS); larger answers 413. */
   MAX_BACKUP_UPLOAD_BYTES: env.bytes('10GiB'),
+  /** When set, `GET /metrics` requires `Authorization: Bearer <METRICS_TOKEN>`; open otherwise, as scrapers expect. */
+  METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  /** The queue dashboard (`/admin/queues`) without the buttons that change queues (retry, clean, add, empty…). */
+  QUEUE_DASHBOARD_READ_ONLY: env.boolean(true),
 };
 
 export type ApiConfig = ReturnType<typeof loadApiConfig>;

@@ -5,6 +5,7 @@ import { cloudStorageConfig } from '@cvat-backup/backup';
 import { deriveCredentialsKey, migrate, PgCatalog } from '@cvat-backup/catalog';
 import { createLogger, installGracefulShutdown, runMain } from '@cvat-backup/common';
 import { createDriver, LocalDriver } from '@cvat-backup/storage';
+import { openOpsQueues } from './admin/ops-queues.js';
 import { buildApp } from './app.js';
 import { openBackupServices } from './backup/backup-services.js';
 import { loadApiConfig } from './config.js';
@@ -38,8 +39,13 @@ async function main() {
     uploadLimitBytes: config.MAX_BACKUP_UPLOAD_BYTES,
   });
 
+  const ops = openOpsQueues(config.REDIS_URL, config.QUEUE_PREFIX);
+
   const app = await buildApp({
     logger,
+    ops,
+    metricsToken: config.METRICS_TOKEN,
+    dashboardReadOnly: config.QUEUE_DASHBOARD_READ_ONLY,
     trustProxy: config.TRUST_PROXY,
     checks: { redis: redisCheck(redis, 1000, config.REDIS_EVICTION_CHECK), postgres: postgresCheck(pool) },
     api: {
@@ -63,6 +69,7 @@ async function main() {
     steps: [
       ['http', () => app.close()],
       ['backup queues', () => backup.close()],
+      ['ops queues', () => ops.close()],
       ['postgres', () => pool.end()],
       ['redis', () => redis.quit().catch(() => redis.disconnect())],
     ],

@@ -1,6 +1,6 @@
 import { type Actor, actorOf, type UserRecord, type UserRepository } from '@cvat-backup/catalog';
 import { AppError } from '@cvat-backup/common';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** What `:id` in a route's path names; the authorization matrix test builds its requests from it. */
 export type ResourceKind = 'project' | 'task' | 'job' | 'label' | 'cloudstorage' | 'user';
@@ -29,33 +29,42 @@ export function installAuth(app: FastifyInstance, users: UserRepository): void {
   app.addHook('onRequest', async (request, reply) => {
     const url = request.routeOptions.url;
     if (request.routeOptions.config?.public || !url?.startsWith('/api/')) return;
-    const header = request.headers.authorization;
-    if (!header) {
-      reply.header('www-authenticate', 'Token');
-      throw new AppError('UNAUTHENTICATED');
-    }
-    const space = header.indexOf(' ');
-    const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
-    const value = space < 0 ? '' : header.slice(space + 1).trim();
-    if (scheme === 'token' || scheme === 'bearer') {
-      const user = value ? await users.findByToken(value) : null;
-      if (!user) throw new AppError('API_TOKEN_INVALID');
-      request.principal = user;
-      request.principalKey = value;
-      return;
-    }
-    if (scheme === 'basic') {
-      const decoded = Buffer.from(value, 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
-      const user =
-        colon > 0 ? await users.authenticate(decoded.slice(0, colon), decoded.slice(colon + 1)) : null;
-      if (!user) throw new AppError('API_BASIC_AUTH_INVALID');
-      request.principal = user;
-      return;
-    }
+    await authenticate(users, request, reply);
+  });
+}
+
+/** Sets `request.principal` from the request's credentials (Token, Bearer or Basic), or throws a coded 401. */
+export async function authenticate(
+  users: UserRepository,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
+  const header = request.headers.authorization;
+  if (!header) {
     reply.header('www-authenticate', 'Token');
     throw new AppError('UNAUTHENTICATED');
-  });
+  }
+  const space = header.indexOf(' ');
+  const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
+  const value = space < 0 ? '' : header.slice(space + 1).trim();
+  if (scheme === 'token' || scheme === 'bearer') {
+    const user = value ? await users.findByToken(value) : null;
+    if (!user) throw new AppError('API_TOKEN_INVALID');
+    request.principal = user;
+    request.principalKey = value;
+    return;
+  }
+  if (scheme === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const user =
+      colon > 0 ? await users.authenticate(decoded.slice(0, colon), decoded.slice(colon + 1)) : null;
+    if (!user) throw new AppError('API_BASIC_AUTH_INVALID');
+    request.principal = user;
+    return;
+  }
+  reply.header('www-authenticate', 'Token');
+  throw new AppError('UNAUTHENTICATED');
 }
 
 /** The acting user of an authenticated route. */
