@@ -1,5 +1,6 @@
 import { type Env, env, readConfig } from '@cvat-backup/common';
 import { z } from 'zod';
+import { webhookConfigShape } from './webhooks/webhook-config.js';
 
 /** Everything the worker process reads from its environment, validated once at start. */
 export const workerConfigShape = {
@@ -36,6 +37,7 @@ export const workerConfigShape = {
   MEDIA_PREFETCH: env.positiveInt(4),
   /** A local archive of an unchanged resource younger than this is served again instead of rebuilt. */
   ARCHIVE_REUSE_SECONDS: env.positiveInt(6 * 3600),
+  ...webhookConfigShape,
 };
 
 export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;

@@ -16,6 +16,7 @@ import { sweepHandler } from './jobs/sweep.handler.js';
 import { localStorageRoots } from './local-storage.js';
 import { jobLogFields } from './metrics/job-log.js';
 import { recordJobMetrics } from './metrics/job-metrics.js';
+import { startWebhookWorker } from './webhooks/webhook-worker.js';
 
 async function main() {
   const config = loadWorkerConfig();
@@ -43,26 +44,36 @@ async function main() {
     lockDuration: config.JOB_LOCK_MS,
     stalledInterval: config.STALLED_CHECK_MS,
   };
+  const webhooks = await startWebhookWorker({ catalog, config, logger, common });
   const slots = new UserSlots(connection, config.QUEUE_PREFIX, config.USER_CONCURRENCY, config.JOB_LOCK_MS);
   const exportWorker = createCodedWorker(
     QUEUE_NAMES.export,
     perUserLimit(
       slots,
-      exportHandler({
-        catalog,
-        localMedia,
-        archives,
-        cloudStorage: cloud.get,
-        prefetch: config.MEDIA_PREFETCH,
-        reuseWithinMs: config.ARCHIVE_REUSE_SECONDS * 1000,
-        logger,
-      }),
+      webhooks.outcomes(
+        'export',
+        exportHandler({
+          catalog,
+          localMedia,
+          archives,
+          cloudStorage: cloud.get,
+          prefetch: config.MEDIA_PREFETCH,
+          reuseWithinMs: config.ARCHIVE_REUSE_SECONDS * 1000,
+          logger,
+        }),
+      ),
     ),
     { ...common, concurrency: config.EXPORT_CONCURRENCY },
   );
   const importWorker = createCodedWorker(
     QUEUE_NAMES.import,
-    perUserLimit(slots, importHandler({ catalog, localMedia, staging, cloudStorage: cloud.get, logger })),
+    perUserLimit(
+      slots,
+      webhooks.outcomes(
+        'import',
+        importHandler({ catalog, localMedia, staging, cloudStorage: cloud.get, logger }),
+      ),
+    ),
     {
       ...common,
       concurrency: config.IMPORT_CONCURRENCY,
@@ -121,6 +132,8 @@ async function main() {
             maintenance.close(),
           ]),
       ],
+      // After the export and import workers: their last outcomes are published on this queue.
+      ['webhooks', () => webhooks.close()],
       [
         'drivers',
         () => Promise.all([localMedia.close(), archives.close(), staging.close(), cloud.closeAll()]),

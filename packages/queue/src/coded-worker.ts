@@ -18,6 +18,12 @@ export function failureCode(failedReason: string | undefined): string | undefine
   return failedReason ? /^([A-Z][A-Z0-9_]+): /.exec(failedReason)?.[1] : undefined;
 }
 
+/** How a coded worker fails a job for `err`: the reason stored on the job, and whether it is final. */
+export function classifyFailure(err: unknown): { text: string; permanent: boolean } {
+  const coded = toAppError(err);
+  return { text: failureText(coded.code, coded.message), permanent: isAppError(err) && !err.retryable };
+}
+
 /**
  * A BullMQ worker whose handler throws coded errors: permanent ones (bad archive, missing source
  * object, denied credentials…) fail the job at once as UnrecoverableError; transient ones are
@@ -34,9 +40,8 @@ export function createCodedWorker<Data, Result>(
     } catch (err) {
       // The handler postponed the job (moveToDelayed): let BullMQ see its own signal.
       if (err instanceof DelayedError) throw err;
-      const coded = toAppError(err);
-      const text = failureText(coded.code, coded.message);
-      if (isAppError(err) && !err.retryable) throw new UnrecoverableError(text);
+      const { text, permanent } = classifyFailure(err);
+      if (permanent) throw new UnrecoverableError(text);
       const retry = new Error(text);
       retry.cause = err;
       throw retry;

@@ -1,5 +1,5 @@
 export { BackupProducer, type Enqueued, type ProducerOptions } from './backup-producer.js';
-export { createCodedWorker, failureCode, failureText } from './coded-worker.js';
+export { classifyFailure, createCodedWorker, failureCode, failureText } from './coded-worker.js';
 export * from './job-metrics.js';
 export * from './job-payloads.js';
 export { QUEUE_NAMES, type QueueName } from './queue-names.js';

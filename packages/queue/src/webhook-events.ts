@@ -48,3 +48,62 @@ export async function publishWebhookEvent(queue: Queue, event: WebhookEvent): Pr
     removeOnFail: { age: 7 * 24 * 3600 },
   });
 }
+
+/** What a delivery may announce: the events above, plus `ping` (a test delivery asked for by the user). */
+export type WebhookDeliveryEvent = WebhookEventType | 'ping';
+
+/** A delivery job (name `delivery`): one signed POST of one delivery row, retried by the worker. */
+export const webhookDeliveryJobSchema = z.object({
+  webhookId: z.number().int().positive(),
+  deliveryId: z.number().int().positive(),
+});
+
+export type WebhookDeliveryJob = z.infer<typeof webhookDeliveryJobSchema>;
+
+/** The parts of a delivery row its HTTP request is made of. */
+export interface DeliveryContent {
+  id: number;
+  webhook_id: number;
+  event: string;
+  occurred_at: Date;
+  payload: Record<string, unknown>;
+}
+
+/** The JSON body of a delivery, built the same way by the worker (to send and sign) and the API (to show). */
+export function webhookDeliveryBody(d: DeliveryContent) {
+  return {
+    event: d.event,
+    delivery_id: d.id,
+    webhook_id: d.webhook_id,
+    occurred_at: d.occurred_at.toISOString(),
+    payload: d.payload,
+  };
+}
+
+/** Headers of a delivery without the signature (which depends on the secret and is added when sent). */
+export function webhookDeliveryHeaders(d: DeliveryContent): Record<string, string> {
+  return {
+    'Content-Type': 'application/json',
+    'User-Agent': 'cvat-backup-webhooks/1',
+    'X-Webhook-Event': d.event,
+    'X-Webhook-Delivery': String(d.id),
+  };
+}
+
+/**
+ * Queues one delivery. The worker decides how often it is tried (WEBHOOK_MAX_ATTEMPTS), so the job
+ * allows more attempts than any sane setting and the handler ends it. `jobId` makes a repeat a no-op.
+ */
+export async function queueWebhookDelivery(
+  queue: Queue,
+  delivery: WebhookDeliveryJob,
+  jobId = `delivery-${delivery.deliveryId}`,
+): Promise<void> {
+  await queue.add('delivery', webhookDeliveryJobSchema.parse(delivery), {
+    jobId,
+    attempts: 1000,
+    backoff: { type: 'webhook' },
+    removeOnComplete: { age: 24 * 3600 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  });
+}

@@ -14,3 +14,4 @@ export {
 } from './services/postgres.service.js';
 export { type RedisInfo, redisAnswers, startRedisServer } from './services/redis.service.js';
 export { type S3Info, s3Answers, s3Client } from './services/s3.service.js';
+export { type Answer, type Received, type Receiver, startReceiver } from './webhook-receiver.js';
