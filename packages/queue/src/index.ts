@@ -4,6 +4,7 @@ export * from './job-metrics.js';
 export * from './job-payloads.js';
 export { QUEUE_NAMES, type QueueName } from './queue-names.js';
 export * from './request-id.js';
+export { type RequestLogFields, requestLogFields } from './request-log-fields.js';
 export * from './request-view.js';
 export * from './schedule-cadence.js';
 export * from './schedule-jobs.js';

@@ -1,6 +1,6 @@
 import type { Catalog } from '@cvat-backup/catalog';
 import { AppError } from '@cvat-backup/common';
-import { parseRequestId } from '@cvat-backup/queue';
+import { parseRequestId, QUEUE_NAMES, requestLogFields } from '@cvat-backup/queue';
 import type { Job } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -72,7 +72,11 @@ export function exportRoutes(catalog: Catalog, services: BackupServices, target:
           throw error;
         }
         if (action === 'download') throw new AppError('BACKUP_API_NOT_FINISHED');
-        const { rqId } = await producer.enqueueExport(resolved.payload);
+        const { rqId, created } = await producer.enqueueExport(resolved.payload);
+        request.log.info(
+          { ...requestLogFields(QUEUE_NAMES.export, rqId, resolved.payload), created },
+          'export queued',
+        );
         return reply.code(202).send({ rq_id: rqId });
       },
     );
@@ -89,6 +93,10 @@ export function exportRoutes(catalog: Catalog, services: BackupServices, target:
           request.query,
         );
         const { rqId, created } = await producer.enqueueExport(resolved.payload);
+        request.log.info(
+          { ...requestLogFields(QUEUE_NAMES.export, rqId, resolved.payload), created },
+          'export queued',
+        );
         return reply.code(created ? 202 : 409).send({ rq_id: rqId });
       },
     );

@@ -1,6 +1,12 @@
 import type { Actor, Catalog } from '@cvat-backup/catalog';
 import { AppError } from '@cvat-backup/common';
-import type { BackupProducer, ImportJobPayload, ImportSource } from '@cvat-backup/queue';
+import {
+  type BackupProducer,
+  type ImportJobPayload,
+  type ImportSource,
+  QUEUE_NAMES,
+  requestLogFields,
+} from '@cvat-backup/queue';
 import type { FastifyReply } from 'fastify';
 import { queryId } from './backup.schemas.js';
 import type { BackupTarget } from './export-request.js';
@@ -49,9 +55,10 @@ export async function startImport(
     ...(start.originalFilename ? { originalFilename: start.originalFilename.slice(0, 1024) } : {}),
     requestedAt: new Date().toISOString(),
   };
-  const { rqId } = start.rqId
+  const { rqId, created } = start.rqId
     ? await producer.enqueueImport(payload, start.rqId)
     : await producer.enqueueImport(payload);
+  reply.log.info({ ...requestLogFields(QUEUE_NAMES.import, rqId, payload), created }, 'import queued');
   return reply.code(202).send({ rq_id: rqId });
 }
 

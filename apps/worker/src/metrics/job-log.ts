@@ -1,38 +1,10 @@
 import { type Logger, toAppError } from '@cvat-backup/common';
-import { QUEUE_NAMES } from '@cvat-backup/queue';
+import { type RequestLogFields, requestLogFields } from '@cvat-backup/queue';
 import type { Job } from 'bullmq';
 
-/** What every log line about one job carries, so one filter finds all of a request's lines. */
-export interface JobLogFields {
-  queue: string;
-  jobId: string | undefined;
-  /** The request id clients poll (`rq_id`): the job id of exports and imports. */
-  requestId: string | undefined;
-  /** What the job is about: `task 12`, `project 3`, or `task (restore)` before the restore made it. */
-  resource: string | undefined;
-  userId: number | undefined;
-}
-
-const REQUEST_QUEUES: readonly string[] = [QUEUE_NAMES.export, QUEUE_NAMES.import];
-
-/** Read from the raw payload (before validation, so even a malformed job's lines carry what is there). */
-export function jobLogFields(job: Job): JobLogFields {
-  const data = (job.data ?? {}) as { target?: unknown; targetId?: unknown; userId?: unknown };
-  const target = typeof data.target === 'string' ? data.target : undefined;
-  const targetId = typeof data.targetId === 'number' ? data.targetId : undefined;
-  const resource =
-    target === undefined
-      ? undefined
-      : targetId !== undefined
-        ? `${target} ${targetId}`
-        : `${target} (restore)`;
-  return {
-    queue: job.queueName,
-    jobId: job.id,
-    requestId: REQUEST_QUEUES.includes(job.queueName) ? job.id : undefined,
-    resource,
-    userId: typeof data.userId === 'number' ? data.userId : undefined,
-  };
+/** The request's log fields of a job (see requestLogFields). */
+export function jobLogFields(job: Job): RequestLogFields {
+  return requestLogFields(job.queueName, job.id, job.data);
 }
 
 /** A child logger whose every line carries the job's fields. */
