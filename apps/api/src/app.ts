@@ -21,6 +21,7 @@ import { projectsRoutes } from './routes/projects.routes.js';
 import { taskDataRoutes } from './routes/task-data.routes.js';
 import { tasksRoutes } from './routes/tasks.routes.js';
 import { usersRoutes } from './routes/users.routes.js';
+import { webhooksRoutes } from './webhooks/webhooks.routes.js';
 
 export interface AppDependencies {
   logger: Logger;
@@ -109,6 +110,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     ])
       await app.register(plugin(api));
     if (api.backup) await app.register(backupRoutes(api.catalog, api.backup));
+    if (api.backup) await app.register(webhooksRoutes(api.catalog, api.backup));
     if (deps.ops)
       await app.register(
         queueDashboard({

@@ -55,6 +55,7 @@ const COLLECTIONS: Record<string, ResourceKind> = {
   '/api/labels': 'label',
   '/api/cloudstorages': 'cloudstorage',
   '/api/users': 'user',
+  '/api/webhooks': 'webhook',
 };
 
 /**
@@ -70,6 +71,7 @@ const PATHS: Record<ResourceKind, string> = {
   label: 'labels',
   cloudstorage: 'cloudstorages',
   user: 'users',
+  webhook: 'webhooks',
 };
 
 let seq = 0;
@@ -139,6 +141,11 @@ export function authorizationMatrix(open: () => Promise<MatrixTarget>): void {
       const get = (url: string) => json({ method: 'GET', url, token: tokens.alice }, 200);
       ids.job = (await get(`/api/jobs?task_id=${ids.task}`)).results[0].id;
       ids.label = (await get(`/api/labels?task_id=${ids.task}`)).results[0].id;
+      ids.webhook = await post('/api/webhooks', {
+        target_url: 'http://127.0.0.1:9/hook',
+        type: 'user',
+        events: ['backup:finished'],
+      });
     });
 
     afterAll(async () => {

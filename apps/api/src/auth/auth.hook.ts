@@ -3,7 +3,7 @@ import { AppError } from '@cvat-backup/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** What `:id` in a route's path names; the authorization matrix test builds its requests from it. */
-export type ResourceKind = 'project' | 'task' | 'job' | 'label' | 'cloudstorage' | 'user';
+export type ResourceKind = 'project' | 'task' | 'job' | 'label' | 'cloudstorage' | 'user' | 'webhook';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { BackupProducer } from '@cvat-backup/queue';
+import { BackupProducer, QUEUE_NAMES } from '@cvat-backup/queue';
 import { LocalDriver, type StorageDriver } from '@cvat-backup/storage';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 
 /** What the backup endpoints need beyond the catalog; side effects stay behind these. */
@@ -12,6 +13,8 @@ export interface BackupServices {
   archives: StorageDriver;
   /** Uploads staged for the import worker (`DATA_ROOT/staging`); TUS chunks live under `tus/`. */
   staging: StorageDriver;
+  /** The webhook queue (same connection): pings and redeliveries are queued here. */
+  webhooks: Queue;
   /** How long a finished request and its archive stay available (`expiry_date`). */
   resultTtlSeconds: number;
   /** How long a failed request stays visible with its message. */
@@ -55,7 +58,8 @@ export async function openBackupServices(options: BackupServicesOptions): Promis
     resultTtlSeconds: options.resultTtlSeconds,
     failureTtlSeconds: options.failureTtlSeconds,
   });
-  for (const queue of [producer.exports, producer.imports]) queue.on('error', () => {});
+  const webhooks = new Queue(QUEUE_NAMES.webhook, { connection, prefix: options.queuePrefix });
+  for (const queue of [producer.exports, producer.imports, webhooks]) queue.on('error', () => {});
   // Start with the connection up when Redis is, without making the API's start depend on it.
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, 2000);
@@ -70,12 +74,14 @@ export async function openBackupServices(options: BackupServicesOptions): Promis
     producer,
     archives,
     staging,
+    webhooks,
     resultTtlSeconds: options.resultTtlSeconds,
     failureTtlSeconds: options.failureTtlSeconds,
     uploadLimitBytes: options.uploadLimitBytes,
     queuesAvailable: () => connection.status === 'ready',
     async close() {
       await producer.close();
+      await webhooks.close();
       await Promise.all([archives.close(), staging.close()]);
       await connection.quit().catch(() => connection.disconnect());
     },

@@ -159,7 +159,7 @@ export class PgWebhookRepository implements WebhookRepository {
 
   async createDelivery(
     input: NewDelivery,
-    keep: number,
+    keep?: number,
   ): Promise<{ delivery: DeliveryRecord; created: boolean }> {
     return atomically(this.conn, async (client) => {
       const values = [
@@ -187,7 +187,7 @@ export class PgWebhookRepository implements WebhookRepository {
             `${DELIVERY} WHERE webhook_id = $1 AND event_id = $2 AND redelivery_of IS NULL`,
             [input.webhookId, input.eventId],
           );
-      if (created) await prune(client, input.webhookId, keep);
+      if (created && keep !== undefined) await prune(client, input.webhookId, keep);
       return { delivery: found.rows[0]!, created };
     });
   }
@@ -237,8 +237,7 @@ export class PgWebhookRepository implements WebhookRepository {
 
   async sweepDeliveries(maxAgeMs: number): Promise<number> {
     const { rowCount } = await this.conn.db.query(
-      `DELETE FROM webhook_deliveries WHERE status <> 'pending'
-         AND updated_date < now() - make_interval(secs => $1::double precision / 1000)`,
+      `DELETE FROM webhook_deliveries WHERE updated_date < now() - make_interval(secs => $1::double precision / 1000)`,
       [maxAgeMs],
     );
     return rowCount ?? 0;

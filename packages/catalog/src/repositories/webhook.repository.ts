@@ -111,15 +111,15 @@ export interface WebhookRepository {
 
   /**
    * Records a delivery to send. A repeated (webhookId, eventId) of an original delivery returns the
-   * existing row with `created: false`. Older finished deliveries beyond the webhook's `keep` newest
-   * are removed, so the log stays bounded.
+   * existing row with `created: false`. With `keep`, older finished deliveries beyond the webhook's
+   * `keep` newest are removed, so the log stays bounded (the worker passes it for every event).
    */
-  createDelivery(input: NewDelivery, keep: number): Promise<{ delivery: DeliveryRecord; created: boolean }>;
+  createDelivery(input: NewDelivery, keep?: number): Promise<{ delivery: DeliveryRecord; created: boolean }>;
   getDelivery(webhookId: number, deliveryId: number): Promise<DeliveryRecord | null>;
   /** Newest first. */
   listDeliveries(webhookId: number, query?: ListQuery): Promise<Page<DeliveryRecord>>;
   /** Counts one attempt and stores its outcome; returns the updated row (null when it was removed). */
   recordAttempt(deliveryId: number, attempt: DeliveryAttempt): Promise<DeliveryRecord | null>;
-  /** Removes finished deliveries older than `maxAgeMs` (the periodic sweep); returns how many. */
+  /** Removes deliveries not updated for `maxAgeMs` (the periodic sweep); returns how many. */
   sweepDeliveries(maxAgeMs: number): Promise<number>;
 }
