@@ -21,6 +21,7 @@ import { projectsRoutes } from './routes/projects.routes.js';
 import { taskDataRoutes } from './routes/task-data.routes.js';
 import { tasksRoutes } from './routes/tasks.routes.js';
 import { usersRoutes } from './routes/users.routes.js';
+import { scheduleRoutes } from './schedules/schedules.routes.js';
 import { webhooksRoutes } from './webhooks/webhooks.routes.js';
 
 export interface AppDependencies {
@@ -110,6 +111,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     ])
       await app.register(plugin(api));
     if (api.backup) await app.register(backupRoutes(api.catalog, api.backup));
+    if (api.schedules) await app.register(scheduleRoutes(api.catalog, api.schedules));
     if (api.backup) await app.register(webhooksRoutes(api.catalog, api.backup));
     if (deps.ops)
       await app.register(

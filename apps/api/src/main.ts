@@ -11,6 +11,7 @@ import { openBackupServices } from './backup/backup-services.js';
 import { loadApiConfig } from './config.js';
 import { connectRedis, createPool } from './connections.js';
 import { postgresCheck, redisCheck } from './health/dependency-checks.js';
+import { openScheduleServices } from './schedules/schedule-services.js';
 
 async function main() {
   const config = loadApiConfig();
@@ -39,6 +40,12 @@ async function main() {
     uploadLimitBytes: config.MAX_BACKUP_UPLOAD_BYTES,
   });
 
+  const schedules = await openScheduleServices({
+    redisUrl: config.REDIS_URL,
+    queuePrefix: config.QUEUE_PREFIX,
+    dataRoot: config.DATA_ROOT,
+  });
+
   const ops = openOpsQueues(config.REDIS_URL, config.QUEUE_PREFIX);
 
   const app = await buildApp({
@@ -60,6 +67,7 @@ async function main() {
         annotationObjectBytes: config.MAX_ANNOTATION_OBJECT_BYTES,
       },
       backup,
+      schedules,
     },
   });
 
@@ -69,6 +77,7 @@ async function main() {
     steps: [
       ['http', () => app.close()],
       ['backup queues', () => backup.close()],
+      ['schedule queue', () => schedules.close()],
       ['ops queues', () => ops.close()],
       ['postgres', () => pool.end()],
       ['redis', () => redis.quit().catch(() => redis.disconnect())],

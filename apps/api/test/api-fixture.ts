@@ -18,6 +18,7 @@ import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { type BackupServicesOptions, openBackupServices } from '../src/backup/backup-services.js';
 import { type ApiLimits, type ApiServices, DEFAULT_LIMITS } from '../src/http/api-services.js';
+import { openScheduleServices } from '../src/schedules/schedule-services.js';
 
 export interface TestApi {
   app: FastifyInstance;
@@ -53,6 +54,8 @@ export async function openTestApi(
     backup?: Partial<
       Pick<BackupServicesOptions, 'resultTtlSeconds' | 'failureTtlSeconds' | 'uploadLimitBytes'>
     >;
+    /** Also serve `/api/backup-schedules` (on the same queue prefix and data root). */
+    schedules?: boolean;
   } = {},
 ): Promise<TestApi> {
   const db = await createTestDatabase();
@@ -73,6 +76,9 @@ export async function openTestApi(
     uploadLimitBytes: 64 * 1024 ** 2,
     ...options.backup,
   });
+  const schedules = options.schedules
+    ? await openScheduleServices({ redisUrl: testServices().redisUrl, queuePrefix, dataRoot })
+    : undefined;
   const services: ApiServices = {
     catalog,
     localMedia: new LocalDriver({ kind: 'local', root: mediaRoot }),
@@ -80,6 +86,7 @@ export async function openTestApi(
     registrationEnabled: options.registrationEnabled ?? true,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     backup,
+    ...(schedules ? { schedules } : {}),
   };
   const app = await buildApp({ logger: createLogger({ level: 'silent' }), checks: {}, api: services });
   await app.ready();
@@ -114,6 +121,7 @@ export async function openTestApi(
       await pool.end();
       await db.drop();
       await backup.close();
+      await schedules?.close();
       await deleteRedisKeys(queuePrefix);
       await rm(dataRoot, { recursive: true, force: true });
     },

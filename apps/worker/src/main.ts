@@ -12,6 +12,7 @@ import { loadWorkerConfig } from './config.js';
 import { exportHandler } from './jobs/export.handler.js';
 import { importHandler } from './jobs/import.handler.js';
 import { perUserLimit } from './jobs/per-user-limit.js';
+import { startScheduleWorker } from './jobs/schedule-worker.js';
 import { sweepHandler } from './jobs/sweep.handler.js';
 import { localStorageRoots } from './local-storage.js';
 import { jobLogFields } from './metrics/job-log.js';
@@ -99,6 +100,7 @@ async function main() {
     { every: config.SWEEP_INTERVAL_SECONDS * 1000 },
     { name: 'sweep', opts: { removeOnComplete: 10, removeOnFail: 10 } },
   );
+  const scheduled = await startScheduleWorker({ catalog, archives, cloud, logger, common });
 
   for (const [name, worker] of [
     ['export', exportWorker],
@@ -130,6 +132,7 @@ async function main() {
             importWorker.close(),
             maintenanceWorker.close(),
             maintenance.close(),
+            scheduled.close(),
           ]),
       ],
       // After the export and import workers: their last outcomes are published on this queue.

@@ -1,6 +1,7 @@
 import type { Catalog, CloudStorageAccess } from '@cvat-backup/catalog';
 import type { StorageDriver } from '@cvat-backup/storage';
 import type { BackupServices } from '../backup/backup-services.js';
+import type { ScheduleServices } from '../schedules/schedule-services.js';
 
 /** Limits the API enforces on request bodies. */
 export interface ApiLimits {
@@ -26,6 +27,8 @@ export interface ApiServices {
   limits: ApiLimits;
   /** Backup/restore endpoints and `/api/requests`; absent, those routes are not registered. */
   backup?: BackupServices;
+  /** `/api/backup-schedules`; absent, those routes are not registered. */
+  schedules?: ScheduleServices;
 }
 
 export const DEFAULT_LIMITS: ApiLimits = {

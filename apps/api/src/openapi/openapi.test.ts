@@ -12,7 +12,7 @@ const committed = fileURLToPath(new URL('../../openapi.json', import.meta.url));
 describe('OpenAPI document', () => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await openTestApi();
+    api = await openTestApi({ schedules: true });
   });
   afterAll(async () => {
     await api?.close();

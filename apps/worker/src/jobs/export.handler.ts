@@ -1,4 +1,10 @@
-import { type ExportOutcome, type ExportRunDependencies, runExport } from '@cvat-backup/backup';
+import {
+  type ExportOutcome,
+  type ExportRunDependencies,
+  recordScheduledArchive,
+  runExport,
+  scheduledExportKey,
+} from '@cvat-backup/backup';
 import { AppError, type Logger } from '@cvat-backup/common';
 import { type ExportJobPayload, exportJobSchema } from '@cvat-backup/queue';
 import type { Job } from 'bullmq';
@@ -34,7 +40,8 @@ export function exportHandler(deps: ExportRunDependencies & { logger: Logger }) 
       async (phase) => {
         const payload = parsePayload(exportJobSchema, job.data);
         const report = progressReporter(job);
-        return runExport(
+        const scheduledKey = scheduledExportKey(payload);
+        const outcome = await runExport(
           deps,
           {
             target: payload.target,
@@ -42,12 +49,18 @@ export function exportHandler(deps: ExportRunDependencies & { logger: Logger }) 
             lightweight: payload.lightweight,
             destination: payload.destination,
             ...(payload.filename ? { filename: payload.filename } : {}),
+            ...(scheduledKey ? { key: scheduledKey } : {}),
           },
           (p) => {
             phase(p.phase);
             report({ phase: p.phase, bytes: p.bytes, entries: p.entries });
           },
         );
+        const destination = payload.destination;
+        await recordScheduledArchive(deps.catalog, payload, outcome, async () =>
+          destination.location === 'local' ? deps.archives : deps.cloudStorage(destination.cloudStorageId),
+        );
+        return outcome;
       },
       (outcome) => ({ bytes: outcome.size, location: outcome.location, reused: outcome.reused }),
     );

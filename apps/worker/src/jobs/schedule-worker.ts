@@ -1,0 +1,111 @@
+import type { CloudDrivers, ScheduleRunDependencies } from '@cvat-backup/backup';
+import type { Catalog } from '@cvat-backup/catalog';
+import type { Logger } from '@cvat-backup/common';
+import {
+  createCodedWorker,
+  publishWebhookEvent,
+  QUEUE_NAMES,
+  reconcileSchedulers,
+  runExportJobId,
+  runFinishJobId,
+  SCHEDULE_JOB_NAMES,
+  type ScheduleFinishPayload,
+} from '@cvat-backup/queue';
+import type { StorageDriver } from '@cvat-backup/storage';
+import { FlowProducer, Queue, type WorkerOptions } from 'bullmq';
+import { scheduleHandler } from './schedule.handler.js';
+
+export interface ScheduleWorkerOptions {
+  catalog: Catalog;
+  archives: StorageDriver;
+  cloud: CloudDrivers;
+  logger: Logger;
+  /** Connection, prefix and lock settings shared by every worker of the process. */
+  common: Pick<WorkerOptions, 'connection' | 'prefix' | 'lockDuration' | 'stalledInterval'> & {
+    prefix: string;
+  };
+}
+
+const DAY_S = 24 * 3600;
+const RETRIES = { attempts: 5, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 } };
+
+/**
+ * Scheduled backups in this worker process: the schedule queue's worker, the job schedulers reconciled
+ * with the catalog at start (every replica does it; upserts make that harmless), and the fan-out of a
+ * run as a BullMQ flow (parent `finish`, one export child per resource in the export queue, so the
+ * export concurrency and the per-user limit apply).
+ */
+export async function startScheduleWorker(options: ScheduleWorkerOptions) {
+  const { catalog, logger, common } = options;
+  const connection = common.connection;
+  const queueOptions = { connection, prefix: common.prefix };
+  const schedules = new Queue(QUEUE_NAMES.schedule, queueOptions);
+  const webhooks = new Queue(QUEUE_NAMES.webhook, queueOptions);
+  const flows = new FlowProducer(queueOptions);
+
+  const deps: ScheduleRunDependencies & { schedules: Queue } = {
+    catalog,
+    logger,
+    schedules,
+    fanOut: async (run, exports) => {
+      const data: ScheduleFinishPayload = { version: 1, scheduleId: run.schedule_id, runId: run.id };
+      await flows.add({
+        name: SCHEDULE_JOB_NAMES.finish,
+        queueName: QUEUE_NAMES.schedule,
+        data,
+        opts: {
+          ...RETRIES,
+          jobId: runFinishJobId(run.schedule_id, run.id),
+          removeOnComplete: { age: DAY_S },
+          removeOnFail: { age: 7 * DAY_S },
+        },
+        children: exports.map((payload) => ({
+          name: `export:${payload.target}`,
+          queueName: QUEUE_NAMES.export,
+          data: payload,
+          opts: {
+            ...RETRIES,
+            jobId: runExportJobId(run.schedule_id, run.id, payload.target, payload.targetId),
+            // A failed export must not block the run: the parent still finishes and reports it.
+            ignoreDependencyOnFailure: true,
+            removeOnComplete: { age: DAY_S },
+            removeOnFail: { age: 7 * DAY_S },
+          },
+        })),
+      });
+    },
+    runAlive: async (run) => {
+      const parent = await schedules.getJob(runFinishJobId(run.schedule_id, run.id));
+      if (!parent) return false;
+      const state = await parent.getState();
+      return state !== 'completed' && state !== 'failed' && state !== 'unknown';
+    },
+    publish: (event) => publishWebhookEvent(webhooks, event),
+    driverFor: async (archive) =>
+      archive.location === 'local' || archive.cloud_storage_id === null
+        ? options.archives
+        : options.cloud.get(archive.cloud_storage_id),
+  };
+
+  const worker = createCodedWorker(QUEUE_NAMES.schedule, scheduleHandler(deps), {
+    ...common,
+    concurrency: 2,
+  });
+  worker.on('failed', (job, err) =>
+    logger.warn(
+      { queue: 'schedule', jobId: job?.id, attempts: job?.attemptsMade, err },
+      'schedule job failed',
+    ),
+  );
+  worker.on('error', (err) => logger.error({ queue: 'schedule', err }, 'schedule worker error'));
+
+  const reconciled = await reconcileSchedulers(schedules, await catalog.schedules.listEnabled());
+  logger.info(reconciled, 'backup schedules reconciled');
+
+  return {
+    async close() {
+      await worker.close();
+      await Promise.all([schedules.close(), webhooks.close(), flows.close()]);
+    },
+  };
+}
