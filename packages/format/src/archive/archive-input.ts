@@ -2,13 +2,19 @@ import type { Readable } from 'node:stream';
 import type { JobAnnotationsInput, Many } from '../json/annotations-writer.js';
 import type { Label } from '../schema/label.schema.js';
 import type { Job, TaskData } from '../schema/task-meta.schema.js';
+import type { ReadableFile } from '../zip/file-chunks.js';
 
 /** A file to store in the archive, opened only when its turn comes. */
 export interface FileInput {
   /** Length in bytes, when known (lets the zip stay free of ZIP64 records below 4 GiB). */
   size?: number;
   mtime?: Date;
-  open(): Promise<Readable | AsyncIterable<Uint8Array>>;
+  /**
+   * A stream of the bytes, or, for a local file, the open file itself (a `FileHandle` from
+   * `node:fs/promises`): the writer then reads it into recycled buffers, which is the fastest
+   * way, and closes it.
+   */
+  open(): Promise<Readable | AsyncIterable<Uint8Array> | ReadableFile>;
 }
 
 /** A media file of the task: `path` is relative to `data/` (`images/1.jpg`, `manifest.jsonl`). */

@@ -1,7 +1,11 @@
+import { createWriteStream } from 'node:fs';
+import { open, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { isAppError } from '@cvat-backup/common';
 import { describe, expect, it } from 'vitest';
 import { newestTask } from '../testing/samples.js';
+import { collect, tempDir } from '../testing/temp-dir.js';
 import { BufferSource } from '../zip/random-access-source.js';
 import type { TaskArchiveInput } from './archive-input.js';
 import { writeProjectArchive, writeTaskArchive } from './archive-writer.js';
@@ -139,6 +143,37 @@ describe('task archive writer input checks', () => {
     });
     await expect(writeTaskArchive(sink, input)).rejects.toThrow('source storage failed');
     expect(ended).toBe(false);
+  });
+});
+
+describe('task archive writer sources', () => {
+  it('writes the same archive from open files (media and guide assets) as from streams', async () => {
+    const dir = await tempDir('archive-files');
+    try {
+      const now = new Date(2024, 1, 2, 3, 4, 6);
+      let n = 0;
+      // Each file's bytes land on disk; `open` then hands over the open file instead of a stream.
+      const asFile = async <T extends { open(): Promise<unknown> }>(input: T): Promise<T> => {
+        const path = join(dir.path, `f${n++}`);
+        await writeFile(path, await collect((await input.open()) as AsyncIterable<Uint8Array>));
+        return { ...input, open: () => open(path, 'r') };
+      };
+      const fromFiles = newestTask();
+      fromFiles.media = await Promise.all(fromFiles.media.map(asFile));
+      fromFiles.guide!.assets = await Promise.all((newestTask().guide!.assets as never[]).map(asFile));
+      const written: Buffer[] = [];
+      for (const [i, input] of [newestTask(), fromFiles].entries()) {
+        const path = join(dir.path, `${i}.zip`);
+        await writeTaskArchive(createWriteStream(path), input, { now, integrity: true });
+        written.push(await readFile(path));
+      }
+      expect(written[1]!.equals(written[0]!)).toBe(true);
+      const archive = await openBackup(new BufferSource(written[1]!));
+      if (archive.kind !== 'task') throw new Error('expected a task');
+      expect(archive.task.media.map((m) => m.path)).toEqual(newestTask().media.map((m) => m.path));
+    } finally {
+      await dir.remove();
+    }
   });
 });
 

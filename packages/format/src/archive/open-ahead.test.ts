@@ -20,7 +20,7 @@ describe('openAhead', () => {
     const log: string[] = [];
     for await (const { file, stream } of openAhead(files(3, log), () => true)) {
       log.push(`use ${file.path}`);
-      for await (const _ of stream) {
+      for await (const _ of stream as Readable) {
         // consume
       }
     }
@@ -58,5 +58,22 @@ describe('openAhead', () => {
     await new Promise((r) => setImmediate(r));
     expect(log).toContain('closed f1');
     expect(log).not.toContain('open f2');
+  });
+
+  it('closes a file handed over open (not a stream) when the consumer stops early', async () => {
+    const closed: string[] = [];
+    const inputs = ['a', 'b'].map((path) => ({
+      path,
+      open: async () => ({
+        read: async () => ({ bytesRead: 0 }),
+        close: async () => {
+          closed.push(path);
+        },
+      }),
+    }));
+    for await (const { file } of openAhead(inputs, () => true)) {
+      if (file.path === 'a') break;
+    }
+    expect(closed).toEqual(['b']);
   });
 });

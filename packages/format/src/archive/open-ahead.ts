@@ -1,4 +1,5 @@
 import type { Many } from '../json/annotations-writer.js';
+import { isReadableFile } from '../zip/file-chunks.js';
 import type { FileInput } from './archive-input.js';
 
 export interface OpenedFile<T extends FileInput> {
@@ -6,9 +7,10 @@ export interface OpenedFile<T extends FileInput> {
   stream: Awaited<ReturnType<FileInput['open']>>;
 }
 
-function close(stream: OpenedFile<FileInput>['stream'] | undefined): void {
+async function close(stream: OpenedFile<FileInput>['stream'] | undefined): Promise<void> {
   if (!stream) return;
-  if ('destroy' in stream && typeof stream.destroy === 'function') stream.destroy();
+  if (isReadableFile(stream)) await stream.close();
+  else if ('destroy' in stream && typeof stream.destroy === 'function') stream.destroy();
   else void (stream as AsyncGenerator<unknown>).return?.(undefined);
 }
 
@@ -50,7 +52,7 @@ export async function* openAhead<T extends FileInput>(
     }
   } finally {
     if (!finished) {
-      close((await pending.catch(() => undefined))?.stream);
+      await close((await pending.catch(() => undefined))?.stream);
       await iterator.return?.();
     }
   }

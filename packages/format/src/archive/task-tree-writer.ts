@@ -5,6 +5,7 @@ import { duplicateLabelProblem, type Label } from '../schema/label.schema.js';
 import { describeIssues } from '../schema/schema-errors.js';
 import { taskMetaSchema } from '../schema/task-meta.schema.js';
 import { entryNameProblem } from '../zip/entry-name.js';
+import { type EntrySource, isReadableFile } from '../zip/file-chunks.js';
 import type { ZipWriter } from '../zip/zip-writer.js';
 import type { FileInput, GuideInput, MediaInput, TaskArchiveInput } from './archive-input.js';
 import { LabelIndex } from './label-index.js';
@@ -24,9 +25,15 @@ function entryOptions(file: FileInput): { size?: number; mtime?: Date } {
   return options;
 }
 
+/** Adds one opened file: read by the writer when it is a local file, else streamed. */
+async function addOpened(zip: ZipWriter, name: string, file: FileInput, source: EntrySource): Promise<void> {
+  if (isReadableFile(source)) await zip.addFile(name, source, entryOptions(file));
+  else await zip.addStream(name, source, entryOptions(file));
+}
+
 async function addFile(zip: ZipWriter, name: string, file: FileInput): Promise<void> {
   checkName(name);
-  await zip.addStream(name, await file.open(), entryOptions(file));
+  await addOpened(zip, name, file, await file.open());
 }
 
 /** Writes `assets/<filename>` entries, then `annotation_guide.md` with asset links rewritten. */
@@ -119,7 +126,7 @@ export async function writeTaskTree(
     return true;
   };
   for await (const { file, stream } of openAhead(input.media ?? [], accept)) {
-    await zip.addStream(`${prefix}data/${file.path}`, stream, entryOptions(file));
+    await addOpened(zip, `${prefix}data/${file.path}`, file, stream);
   }
   await zip.addBuffer(`${prefix}task.json`, serializeTaskMeta(meta), { mtime: now });
   await zip.addStream(

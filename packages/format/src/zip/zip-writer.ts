@@ -1,9 +1,12 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import { AppError } from '@cvat-backup/common';
 import { toDosDateTime } from './dos-time.js';
 import { entryNameProblem, isDirectoryName } from './entry-name.js';
+import { type EntrySink, EntrySum, type StreamedEntry } from './entry-sum.js';
+import { ChunkRing, type ReadableFile } from './file-chunks.js';
+import { copyFile } from './file-copy.js';
 import { MAX_16, MAX_32 } from './zip-format.js';
 import {
   type CentralRecord,
@@ -55,6 +58,11 @@ export class ZipWriter {
   readonly #options: ZipWriterOptions;
   readonly #records: CentralRecord[] = [];
   readonly #names = new Set<string>();
+  readonly #ring: ChunkRing;
+  readonly #sink: EntrySink = {
+    send: (chunk, written) => this.#send(chunk, written),
+    drain: () => this.#waitFor('drain'),
+  };
   #offset = 0;
   #busy = false;
   #finished = false;
@@ -63,6 +71,7 @@ export class ZipWriter {
   constructor(output: Writable, options: ZipWriterOptions = {}) {
     this.#out = output;
     this.#options = { endOutput: true, sha256: false, defaultMtime: new Date(), ...options };
+    this.#ring = new ChunkRing(output);
     output.on('error', (err: Error) => {
       this.#failure ??= err;
     });
@@ -102,31 +111,65 @@ export class ZipWriter {
     source: AsyncIterable<Uint8Array | string>,
     options: ZipEntryOptions = {},
   ): Promise<WrittenEntry> {
+    return this.#streamed(name, options, async (entry) => {
+      await this.#write(entry.header);
+      entry.headerSent = true;
+      for await (const piece of source) {
+        const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece;
+        if (!entry.sum.take(chunk)) break;
+        // Hand the chunk to the output first: checksums are computed while it is being written.
+        const drained = this.#send(chunk);
+        entry.sum.update(chunk);
+        if (!drained) await this.#waitFor('drain');
+      }
+    });
+  }
+
+  /**
+   * Copies an entry from a file (a `FileHandle`, say): positional reads into recycled buffers,
+   * few and large writes. Faster than `addStream` of a read stream of the same file. The file is
+   * closed when done, also on failure. A file longer or shorter than a declared size is an error.
+   */
+  async addFile(name: string, file: ReadableFile, options: ZipEntryOptions = {}): Promise<WrittenEntry> {
+    try {
+      return await this.#streamed(name, options, (entry) => copyFile(file, entry, this.#ring, this.#sink));
+    } finally {
+      await file.close();
+    }
+  }
+
+  /** An entry whose sizes follow its data in a data descriptor; `body` sends the data. */
+  async #streamed(
+    name: string,
+    options: ZipEntryOptions,
+    body: (entry: StreamedEntry) => Promise<void>,
+  ): Promise<WrittenEntry> {
     return this.#exclusive(name, async (nameBytes) => {
       const declared = options.size;
       const needs64 = declared === undefined || declared >= MAX_32;
       const { time, date } = toDosDateTime(options.mtime ?? this.#options.defaultMtime!);
       const offset = this.#offset;
-      await this.#write(localHeader(nameBytes, { crc: 0, size: 0, time, date, streamed: true, needs64 }));
-      const hash: Hash | undefined = this.#options.sha256 ? createHash('sha256') : undefined;
-      let crc = 0;
-      let size = 0;
-      for await (const piece of source) {
-        const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece;
-        size += chunk.length;
-        if (declared !== undefined && size > declared) break;
-        // Hand the chunk to the output first: checksums are computed while it is being written.
-        const drained = this.#send(chunk);
-        crc = crc32(chunk, crc);
-        hash?.update(chunk);
-        if (!drained) await this.#waitFor('drain');
+      const sum = new EntrySum(declared, this.#options.sha256 === true);
+      const entry: StreamedEntry = {
+        header: localHeader(nameBytes, { crc: 0, size: 0, time, date, streamed: true, needs64 }),
+        declared,
+        sum,
+        descriptor: () => dataDescriptor(sum.crc, sum.size, needs64),
+        headerSent: false,
+        descriptorSent: false,
+      };
+      await body(entry);
+      if (!entry.headerSent) await this.#write(entry.header);
+      if (declared !== undefined && sum.size !== declared) {
+        throw new AppError('FORMAT_ENTRY_SIZE_MISMATCH', {
+          entry: name,
+          expected: declared,
+          actual: sum.size,
+        });
       }
-      if (declared !== undefined && size !== declared) {
-        throw new AppError('FORMAT_ENTRY_SIZE_MISMATCH', { entry: name, expected: declared, actual: size });
-      }
-      await this.#write(dataDescriptor(crc, size, needs64));
-      this.#records.push({ name: nameBytes, crc, size, offset, time, date });
-      return this.#done(name, size, crc, hash?.digest('hex'));
+      if (!entry.descriptorSent) await this.#write(entry.descriptor());
+      this.#records.push({ name: nameBytes, crc: sum.crc, size: sum.size, offset, time, date });
+      return this.#done(name, sum.size, sum.crc, sum.hash?.digest('hex'));
     });
   }
 
@@ -194,10 +237,10 @@ export class ZipWriter {
   }
 
   /** Writes without waiting; false means wait for 'drain' before the next write. */
-  #send(chunk: Uint8Array): boolean {
+  #send(chunk: Uint8Array, written?: () => void): boolean {
     if (this.#failure) throw this.#failure;
     this.#offset += chunk.length;
-    return this.#out.write(chunk);
+    return this.#out.write(chunk, written);
   }
 
   async #end(): Promise<void> {
