@@ -44,7 +44,13 @@ export interface BackupApi {
 
 let seq = 0;
 
-export async function openBackupApi(options: { resultTtlSeconds?: number } = {}): Promise<BackupApi> {
+export async function openBackupApi(
+  options: {
+    resultTtlSeconds?: number;
+    /** More worker settings, given the API's URL (e.g. `PUBLIC_URL`). */
+    workerEnv?: (base: string) => NodeJS.ProcessEnv;
+  } = {},
+): Promise<BackupApi> {
   const db: TestDatabase = await createTestDatabase();
   const pool = new pg.Pool({ connectionString: db.url, max: 8 });
   pool.on('error', () => {});
@@ -85,6 +91,7 @@ export async function openBackupApi(options: { resultTtlSeconds?: number } = {})
     STALLED_CHECK_MS: '1000',
     // The worker announces itself at info level.
     LOG_LEVEL: 'info',
+    ...options.workerEnv?.(base),
   });
   return {
     base,
