@@ -18,7 +18,10 @@ export interface MetricsOptions {
 
 let processRegistry: Registry | undefined;
 
-/** Process metrics (CPU, memory, event loop, GC) belong to the process: collected once, whatever the apps. */
+/**
+ * Process metrics (CPU, memory, event loop, GC) belong to the process: collected once, whatever the
+ * apps, and from the first app's start (the event-loop monitor has no samples, so NaN, until it ran).
+ */
 function processMetrics(): Registry {
   if (!processRegistry) {
     processRegistry = new Registry();
@@ -43,6 +46,7 @@ function checkToken(request: FastifyRequest, token: string): void {
  * Call before registering routes, so the request hook sees every route.
  */
 export function installMetrics(app: FastifyInstance, options: MetricsOptions): void {
+  const perProcess = processMetrics();
   const registry = new Registry();
   installHttpMetrics(app, registry);
   let jobs = async () => '';
@@ -62,7 +66,8 @@ export function installMetrics(app: FastifyInstance, options: MetricsOptions): v
         throw err;
       }
     }
-    const parts = await Promise.all([processMetrics().metrics(), registry.metrics(), jobs()]);
-    return reply.type(registry.contentType).send(parts.join(''));
+    const parts = await Promise.all([perProcess.metrics(), registry.metrics(), jobs()]);
+    // prom-client spells NaN `Nan`; the text format (and stricter parsers) want `NaN`.
+    return reply.type(registry.contentType).send(parts.join('').replace(/ Nan$/gm, ' NaN'));
   });
 }
