@@ -2,7 +2,7 @@ import { defineErrors } from '../error-spec.js';
 
 /**
  * Codes of webhooks: the `/api/webhooks` endpoints (400s name the field, so the API answers DRF's
- * `{"field": ["…"]}`) and the outcome of one delivery attempt, as the delivery log records it.
+ * `{"field": ["…"]}`) and the retryable failure of a delivery attempt (the job's failure reason).
  */
 export const webhookErrors = defineErrors({
   WEBHOOK_NOT_FOUND: {
@@ -43,11 +43,6 @@ export const webhookErrors = defineErrors({
     retryable: false,
     message:
       'The secret of webhook {id} cannot be decrypted (SECRET_KEY changed or the row was altered): set a new secret with PATCH /api/webhooks/{id}.',
-  },
-  WEBHOOK_RECEIVER_REJECTED: {
-    status: 502,
-    retryable: false,
-    message: 'The receiver answered HTTP {status}; a client error is final, so the delivery is not retried.',
   },
   WEBHOOK_RECEIVER_UNAVAILABLE: {
     status: 502,
