@@ -1,0 +1,94 @@
+/**
+ * Scheduled backups end to end: the API in-process (with the schedule endpoints) listening on a free
+ * port, and real worker processes on the same database, Redis prefix and DATA_ROOT.
+ */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { testServices } from '@cvat-backup/testkit';
+import { openTestApi, type TestApi } from '../../../apps/api/test/api-fixture.js';
+import { WorkerProcess } from '../backup/worker-process.js';
+import type { HttpUser } from '../backup-http/backup-api.js';
+
+export interface ScheduleE2e {
+  api: TestApi;
+  base: string;
+  /** A new worker process on the shared layout (not started). */
+  worker(): WorkerProcess;
+  user(): Promise<HttpUser>;
+  /** SIGKILLs every worker started so far, as when machines die. */
+  killWorkers(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openScheduleE2e(): Promise<ScheduleE2e> {
+  const api = await openTestApi({ schedules: true });
+  const base = await api.app.listen({ host: '127.0.0.1', port: 0 });
+  const workers: WorkerProcess[] = [];
+  return {
+    api,
+    base,
+    worker() {
+      const worker = new WorkerProcess({
+        DATA_ROOT: api.dataRoot,
+        REDIS_URL: testServices().redisUrl,
+        DATABASE_URL: api.db.url,
+        SECRET_KEY: 'e2e-schedules-secret-0123456789',
+        QUEUE_PREFIX: api.queuePrefix,
+        JOB_LOCK_MS: '2000',
+        STALLED_CHECK_MS: '1000',
+        LOG_LEVEL: 'info',
+      });
+      workers.push(worker);
+      return worker;
+    },
+    async user() {
+      const u = await api.user();
+      return {
+        id: u.id,
+        token: u.token,
+        call: (p, init = {}) => {
+          const { json, ...rest } = init;
+          const headers = new Headers(rest.headers);
+          headers.set('authorization', `Token ${u.token}`);
+          if (json !== undefined) headers.set('content-type', 'application/json');
+          return fetch(new URL(p, base), {
+            ...rest,
+            headers,
+            ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
+          });
+        },
+      };
+    },
+    async killWorkers() {
+      await Promise.all(workers.map((w) => w.kill()));
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.stop()));
+      await api.close();
+    },
+  };
+}
+
+/** Every file under `dir` (relative paths), recursively; temp files of writes in progress left out. */
+export async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith('.zip'))
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
+}
+
+/** Polls every 200 ms until `done` returns a value, for up to `seconds`. */
+export async function waitFor<T>(
+  what: string,
+  done: () => Promise<T | undefined>,
+  seconds = 120,
+): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const value = await done();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
