@@ -5,7 +5,8 @@
  * killing the worker and starting two replicas makes no duplicate run.
  */
 import path from 'node:path';
-import { schedulerId } from '@cvat-backup/queue';
+import { QUEUE_NAMES, schedulerId } from '@cvat-backup/queue';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpUser } from '../backup-http/backup-api.js';
 import { settled } from '../backup-http/backup-api.js';
@@ -108,6 +109,22 @@ describe('scheduled backups with real workers', () => {
       ].sort(),
     );
     expect(await filesUnder(path.join(archivesRoot, 'schedules', String(other)))).toHaveLength(2);
+
+    // Each ended run told the webhook queue once, with the run as the API shows it.
+    const webhooks = new Queue(QUEUE_NAMES.webhook, {
+      connection: e2e.api.services.schedules!.queue.opts.connection,
+      prefix: e2e.api.queuePrefix,
+    });
+    const event = await webhooks.getJob(`schedule-${other}-run-${changed.id}-finished`);
+    await webhooks.close();
+    expect(event?.data).toMatchObject({
+      type: 'schedule_run:finished',
+      userId: alice.id,
+      scheduleId: other,
+      payload: { id: changed.id, status: 'finished', done: 1, skipped: 1, total: 2 },
+    });
+    // Scheduled exports do not break the user's request list.
+    expect((await alice.call('/api/requests')).status).toBe(200);
   }, 300_000);
 
   it('runs a 1-second schedule repeatedly, fans out, and its retention deletes only its own archives', async () => {
