@@ -14,6 +14,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
+import { printTable } from './print-table.js';
+import { median, settle, shell, type Timing, writeContest } from './write-contest.js';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -26,6 +28,7 @@ const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 
 interface ChildResult {
   seconds: number;
+  sectionCpuSeconds: number;
   bytes: number;
   maxRssMiB: number;
   [k: string]: number;
@@ -58,8 +61,6 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   await fn();
   return (performance.now() - start) / 1000;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function makeMedia(root: string, mib: number): Promise<string[]> {
   const pool = randomBytes(64 * MiB);
@@ -119,71 +120,46 @@ async function main(): Promise<void> {
     await run('sh', ['-c', `cat ${media}/images/*/* > /dev/null`]); // warm the page cache
     const total = MEDIA_MIB * MiB;
 
-    // 1. Writing: ours vs zip -0 -r vs cat, alternating, median of RUNS.
+    // 1. Writing: ours vs zip -0 -r, cat (both ways) and plain Node copies, in turns, median of RUNS.
     const out = join(work, 'out');
     await mkdir(out);
-    const catS: number[] = [];
-    const zipS: number[] = [];
-    const oursS: number[] = [];
-    const nodeS: number[] = [];
-    // Each run starts with no dirty pages left by the previous one (else it pays for their writeback).
-    const settle = () => run('sync');
-    for (let r = 0; r < RUNS; r++) {
-      await settle();
-      catS.push(await timed(() => run('sh', ['-c', `cat ${media}/images/*/* > ${out}/cat.bin`])));
-      await rm(join(out, 'cat.bin'));
-      await settle();
-      zipS.push(
-        await timed(() => run('zip', ['-0', '-r', '-q', join(out, 'infozip.zip'), 'images'], { cwd: media })),
-      );
-      await rm(join(out, 'infozip.zip'));
-      await settle();
-      nodeS.push((await child('node-copy.child.ts', [media, join(out, 'node-copy.bin')])).seconds);
-      await rm(join(out, 'node-copy.bin'));
-      await settle();
-      const ours = await child('write-archive.child.ts', [media, join(out, 'ours.zip')]);
-      oursS.push(ours.seconds);
-      if (r < RUNS - 1) await rm(join(out, 'ours.zip'));
-    }
-    const write = {
-      catMiBps: total / MiB / median(catS),
-      zipMiBps: total / MiB / median(zipS),
-      oursMiBps: total / MiB / median(oursS),
-      vsZip: median(zipS) / median(oursS),
-      vsCat: median(catS) / median(oursS),
-      nodeCopyMiBps: total / MiB / median(nodeS),
-      vsNodeCopy: median(nodeS) / median(oursS),
-      seconds: { cat: catS, zip: zipS, nodeCopy: nodeS, ours: oursS },
-    };
-    results['write'] = write;
+    results['write'] = await writeContest(media, MEDIA_MIB, out, RUNS, child);
+    // The archive the extract section reads.
+    await child('write-archive.child.ts', [media, join(out, 'ours.zip')]);
 
     // 2. Extracting our archive: ours vs unzip.
-    const unzipS: number[] = [];
-    const extractS: number[] = [];
+    const unzipRuns: Timing[] = [];
+    const extractRuns: Timing[] = [];
     for (let r = 0; r < RUNS; r++) {
       await settle();
       const a = join(work, 'x-unzip');
-      unzipS.push(await timed(() => run('unzip', ['-q', '-o', join(out, 'ours.zip'), '-d', a])));
+      unzipRuns.push(await shell(`unzip -q -o ${join(out, 'ours.zip')} -d ${a}`));
       await rm(a, { recursive: true });
       await settle();
       const b = join(work, 'x-ours');
-      extractS.push((await child('extract-archive.child.ts', [join(out, 'ours.zip'), b])).seconds);
+      const x = await child('extract-archive.child.ts', [join(out, 'ours.zip'), b]);
+      extractRuns.push({ seconds: x.seconds, cpuSeconds: x.sectionCpuSeconds });
       await rm(b, { recursive: true });
     }
+    const unzipS = median(unzipRuns.map((t) => t.seconds));
+    const extractS = median(extractRuns.map((t) => t.seconds));
     results['extract'] = {
-      unzipMiBps: total / MiB / median(unzipS),
-      oursMiBps: total / MiB / median(extractS),
-      vsUnzip: median(unzipS) / median(extractS),
-      seconds: { unzip: unzipS, ours: extractS },
+      unzipMiBps: total / MiB / unzipS,
+      oursMiBps: total / MiB / extractS,
+      vsUnzip: unzipS / extractS,
+      vsUnzipCpu: median(unzipRuns.map((t) => t.cpuSeconds)) / median(extractRuns.map((t) => t.cpuSeconds)),
+      runs: { unzip: unzipRuns, ours: extractRuns },
     };
     await rm(join(out, 'ours.zip'));
 
     // 3. Peak RSS writing the big archive vs a 200 MiB one, each in a fresh child, with the default
-    //    allocator and with glibc's mmap threshold fixed (freed read buffers leave at once).
+    //    allocator and with glibc's mmap threshold fixed (freed read buffers leave at once); media
+    //    handed over as open files (the writer's recycled buffers), and as read streams.
     const rss: Record<string, unknown> = { bigMiB: MEDIA_MIB, smallMiB: SMALL_MIB };
     for (const [mode, env] of [
       ['defaultMalloc', {}],
       ['fixedMmapThreshold', FIXED_MMAP],
+      ['streamSources', { SOURCE: 'stream' }],
     ] as const) {
       const big: number[] = [];
       const smallRss: number[] = [];
@@ -215,9 +191,11 @@ async function main(): Promise<void> {
       ann[String(shapes)] = {
         annotationsMiB: r.bytes / MiB,
         writeMiBps: r.bytes / MiB / w.seconds,
+        writeCpuSeconds: w.sectionCpuSeconds,
         writeShapesPerS: shapes / w.seconds,
         writePeakRssMiB: w.maxRssMiB,
         readMiBps: r.bytes / MiB / r.seconds,
+        readCpuSeconds: r.sectionCpuSeconds,
         readShapesPerS: shapes / r.seconds,
         readPeakRssMiB: r.maxRssMiB,
       };
@@ -233,66 +211,6 @@ async function main(): Promise<void> {
   await writeFile(join(benchDir, 'format.json'), `${JSON.stringify(results, null, 2)}\n`);
   printTable(results);
   process.stdout.write(`\nJSON: ${join(benchDir, 'format.json')}\n`);
-}
-
-function printTable(r: Record<string, unknown>): void {
-  const f = (n: unknown, d = 2) => (typeof n === 'number' ? n.toFixed(d) : String(n));
-  const w = r['write'] as Record<string, number>;
-  const x = r['extract'] as Record<string, number>;
-  const s = r['rss'] as Record<string, number>;
-  const rssOf = (mode: string) => (r['rss'] as Record<string, Record<string, number>>)[mode]!;
-  const c = r['crc32'] as Record<string, number>;
-  const rows: Array<[string, string, string]> = [
-    [
-      'CRC-32 native (zlib.crc32)',
-      `${f(c['nativeMiBps'], 0)} MiB/s`,
-      `pure JS: ${f(c['pureJsMiBps'], 0)} MiB/s (${f(c['ratio'], 1)}x slower)`,
-    ],
-    [
-      `write ${r['mediaMiB']} MiB store-only`,
-      `${f(w['oursMiBps'], 0)} MiB/s`,
-      `zip -0 -r: ${f(w['zipMiBps'], 0)} MiB/s, cat: ${f(w['catMiBps'], 0)} MiB/s`,
-    ],
-    ['  ratio vs zip -0 -r (target ≥ 0.9)', f(w['vsZip']), ''],
-    ['  ratio vs cat copy (target ≥ 0.8)', f(w['vsCat']), ''],
-    [
-      '  ratio vs plain Node stream copy',
-      f(w['vsNodeCopy']),
-      `Node copy: ${f(w['nodeCopyMiBps'], 0)} MiB/s (no zip, no CRC)`,
-    ],
-    ['extract (CRC-checked)', `${f(x['oursMiBps'], 0)} MiB/s`, `unzip: ${f(x['unzipMiBps'], 0)} MiB/s`],
-    ['  ratio vs unzip (target ≥ 0.9)', f(x['vsUnzip']), ''],
-    ...(['defaultMalloc', 'fixedMmapThreshold'] as const).flatMap(
-      (mode): Array<[string, string, string]> => [
-        [`peak RSS writing ${s['bigMiB']} MiB (${mode})`, `${f(rssOf(mode)['bigPeakRssMiB'], 1)} MiB`, ''],
-        [
-          `peak RSS writing ${s['smallMiB']} MiB (${mode})`,
-          `${f(rssOf(mode)['smallPeakRssMiB'], 1)} MiB`,
-          '',
-        ],
-        ['  difference (target ≤ 32 MiB)', `${f(rssOf(mode)['differenceMiB'], 1)} MiB`, ''],
-      ],
-    ),
-  ];
-  for (const [shapes, a] of Object.entries(r['annotations'] as Record<string, Record<string, number>>)) {
-    rows.push([
-      `annotations.json ${Number(shapes).toLocaleString('en')} shapes`,
-      `${f(a['annotationsMiB'], 0)} MiB`,
-      '',
-    ]);
-    rows.push([
-      '  write',
-      `${f(a['writeMiBps'], 1)} MiB/s`,
-      `${f(a['writeShapesPerS'], 0)} shapes/s, peak RSS ${f(a['writePeakRssMiB'], 1)} MiB`,
-    ]);
-    rows.push([
-      '  streaming read + validation',
-      `${f(a['readMiBps'], 1)} MiB/s`,
-      `${f(a['readShapesPerS'], 0)} shapes/s, peak RSS ${f(a['readPeakRssMiB'], 1)} MiB`,
-    ]);
-  }
-  const width = Math.max(...rows.map((row) => row[0].length));
-  for (const [a, b, c2] of rows) process.stdout.write(`${a.padEnd(width)}  ${b.padStart(14)}  ${c2}\n`);
 }
 
 await main();

@@ -49,6 +49,7 @@ export * from './schema/label.schema.js';
 export * from './schema/media-manifest.schema.js';
 export * from './schema/project-meta.schema.js';
 export * from './schema/task-meta.schema.js';
+export type { ReadableFile } from './zip/file-chunks.js';
 export { FileSource } from './zip/file-source.js';
 export { BufferSource, type RandomAccessSource } from './zip/random-access-source.js';
 export { DEFAULT_ZIP_LIMITS, type ZipEntry, type ZipLimits } from './zip/zip-entry.js';

@@ -5,7 +5,7 @@
 import { createWriteStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { FileSource, openBackup, type Shape, writeTaskArchive } from '../../src/index.js';
-import { report } from './child-report.js';
+import { report, startSection } from './child-report.js';
 
 const [mode, path, count] = process.argv.slice(2) as [string, string, string];
 const total = Number(count);
@@ -44,6 +44,7 @@ async function* shapes(job: number): AsyncGenerator<Shape> {
   }
 }
 
+startSection();
 const started = performance.now();
 if (mode === 'write') {
   const result = await writeTaskArchive(createWriteStream(path), {

@@ -5,9 +5,10 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
 import { FileSource, ZipReader } from '../../src/index.js';
-import { report } from './child-report.js';
+import { report, startSection } from './child-report.js';
 
 const [archive, outDir] = process.argv.slice(2) as [string, string];
+startSection();
 const started = performance.now();
 const zip = await ZipReader.open(await FileSource.open(archive));
 let bytes = 0;

@@ -1,16 +1,23 @@
-/** Writes a store-only task archive of every file under <media dir> to <out.zip>; reports time and RSS. */
+/**
+ * Writes a store-only task archive of every file under <media dir> to <out.zip>; reports time and RSS.
+ * Media are handed over as open files (the writer reads them), or with SOURCE=stream as read streams
+ * (READ_HWM bytes per chunk), the form object-store sources take. OUT_HWM: the output's highWaterMark.
+ */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type MediaInput, writeTaskArchive } from '../../src/index.js';
-import { report } from './child-report.js';
+import { report, startSection } from './child-report.js';
 
 const [mediaDir, out] = process.argv.slice(2) as [string, string];
 const names = (await readdir(mediaDir, { recursive: true, withFileTypes: true }))
   .filter((e) => e.isFile())
   .map((e) => join(e.parentPath, e.name))
   .sort();
+
+const asStreams = process.env['SOURCE'] === 'stream';
+const readHwm = Number(process.env['READ_HWM'] ?? 1 << 20);
 
 async function* media(): AsyncGenerator<MediaInput> {
   for (const path of names) {
@@ -19,11 +26,12 @@ async function* media(): AsyncGenerator<MediaInput> {
       path: relative(mediaDir, path),
       size: s.size,
       mtime: s.mtime,
-      open: async () => createReadStream(path, { highWaterMark: Number(process.env['READ_HWM'] ?? 1 << 20) }),
+      open: async () => (asStreams ? createReadStream(path, { highWaterMark: readHwm }) : open(path, 'r')),
     };
   }
 }
 
+startSection();
 const started = performance.now();
 const result = await writeTaskArchive(
   createWriteStream(out, { highWaterMark: Number(process.env['OUT_HWM'] ?? 16384) }),
