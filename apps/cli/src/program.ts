@@ -1,7 +1,7 @@
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { addAuthCommands } from './commands/auth.command.js';
 import { addBackupCommand, type Runner } from './commands/backup.command.js';
-import { CommandContext, type GlobalOptions } from './commands/context.js';
+import { CommandContext, type GlobalOptions, type Io } from './commands/context.js';
 import { addRequestsCommands } from './commands/requests.command.js';
 import { addRestoreCommand } from './commands/restore.command.js';
 import { addSchedulesCommands } from './commands/schedules.command.js';
@@ -28,13 +28,14 @@ With --json every command prints exactly one JSON document on stdout; errors pri
 
 /**
  * The whole command tree. Each action runs through `run`, which reports any error once (text on
- * stderr, or the JSON error document) and sets the exit code.
+ * stderr, or the JSON error document) and records the exit code in `status`.
  */
-export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
+export function buildProgram(io: Io, status: { code: number }): Command {
   const program = new Command('cvat-backup');
+  const json = () => Boolean(program.opts<GlobalOptions>().json);
   let context: CommandContext | undefined;
   const ctx = () => {
-    context ??= new CommandContext(program.opts<GlobalOptions>(), env);
+    context ??= new CommandContext(program.opts<GlobalOptions>(), io);
     return context;
   };
   const run: Runner = async (body) => {
@@ -43,7 +44,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     } catch (err) {
       const error = toCliError(err);
       ctx().output.error(error);
-      process.exitCode = error.exitCode;
+      status.code = error.exitCode;
     }
   };
   program
@@ -56,9 +57,11 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
-      // With --json a usage error is reported once, as the JSON error document (main.ts).
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      // With --json a usage error is reported once, as the JSON error document (runCli).
       outputError: (text, write) => {
-        if (!process.argv.includes('--json')) write(text);
+        if (!json()) write(text);
       },
     });
 
@@ -72,4 +75,23 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   addSchedulesCommands(program, ctx, run);
   addVerifyCommand(program, ctx, run);
   return program;
+}
+
+/** Runs one command line (without `node` and the script) and returns its exit code. */
+export async function runCli(args: string[], io: Io): Promise<number> {
+  const status = { code: EXIT.OK };
+  const program = buildProgram(io, status);
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } catch (err) {
+    if (!(err instanceof CommanderError)) throw err;
+    // Help and version exit 0; every other parse failure is a usage error.
+    if (err.exitCode === 0) return EXIT.OK;
+    if (args.includes('--json')) {
+      const message = err.message.replace(/^error: /, '');
+      io.stdout.write(`${JSON.stringify({ error: { code: 'CLI_USAGE', message } })}\n`);
+    }
+    return EXIT.USAGE;
+  }
+  return status.code;
 }

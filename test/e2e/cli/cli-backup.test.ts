@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { freePort } from '@cvat-backup/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupApi, HttpUser } from '../backup-http/backup-api.js';
 import { createLocalTask, expectSameTask } from '../backup-http/task-backup.js';
@@ -142,13 +143,14 @@ describe('cvat-backup against a running system', () => {
     );
     expect((await home.json(['task', 'backup', 'x'], 2)).error).toMatchObject({ code: 'CLI_USAGE' });
     expect((await home.json(['task', 'backup'], 2)).error).toMatchObject({ code: 'CLI_USAGE' });
+    const nobody = `http://127.0.0.1:${await freePort()}`;
     const down = await home.json(['requests', 'list'], 5, {
-      env: { CVAT_BACKUP_SERVER: 'http://127.0.0.1:1', CVAT_BACKUP_TOKEN: user.token },
+      env: { CVAT_BACKUP_SERVER: nobody, CVAT_BACKUP_TOKEN: user.token },
     });
     expect(down.error).toMatchObject({ code: 'CLI_SERVER_UNREACHABLE' });
     // The stored token belongs to another server, so none is sent there.
     const elsewhere = await home.json(['requests', 'list'], 3, {
-      env: { CVAT_BACKUP_SERVER: 'http://127.0.0.1:1' },
+      env: { CVAT_BACKUP_SERVER: nobody },
     });
     expect(elsewhere.error).toMatchObject({ code: 'CLI_NOT_LOGGED_IN' });
   });

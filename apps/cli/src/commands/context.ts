@@ -1,6 +1,6 @@
 import { ApiClient } from '../core/api-client.js';
 import { resolveSession, type Session } from '../core/session.js';
-import { Output } from '../output/output.js';
+import { Output, type Stream } from '../output/output.js';
 import { formatBytes, formatDuration } from '../output/units.js';
 
 export interface GlobalOptions {
@@ -9,15 +9,28 @@ export interface GlobalOptions {
   quiet?: boolean;
 }
 
+/** The process's surroundings, passed in so tests can run commands in-process. */
+export interface Io {
+  env: NodeJS.ProcessEnv;
+  stdout: Stream;
+  stderr: Stream;
+}
+
 /** What every command gets: the output rules and, on demand, the session and its client. */
 export class CommandContext {
   readonly output: Output;
+  readonly env: NodeJS.ProcessEnv;
 
   constructor(
     readonly options: GlobalOptions,
-    readonly env: NodeJS.ProcessEnv = process.env,
+    io: Io,
   ) {
-    this.output = new Output({ json: Boolean(options.json), quiet: Boolean(options.quiet) });
+    this.env = io.env;
+    this.output = new Output(
+      { json: Boolean(options.json), quiet: Boolean(options.quiet) },
+      io.stdout,
+      io.stderr,
+    );
   }
 
   session(): Promise<Session> {

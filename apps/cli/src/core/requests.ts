@@ -11,6 +11,7 @@ export interface RequestView {
   progress: number;
   operation: { type: string; target: string; task_id: number | null; project_id: number | null };
   created_date: string;
+  finished_date: string | null;
   result_url: string | null;
   result_id: number | null;
 }
@@ -31,7 +32,9 @@ export const requestPath = (rqId: string) => `/api/requests/${encodeURIComponent
 
 /**
  * Polls a request until it finished (returned) or failed (thrown with the job's code), showing
- * the server's phase and fraction. Polls fast at first, then every 2 s.
+ * the server's phase and fraction. Polls fast at first, then every 2 s. The server reads a job and
+ * its state in two steps, so a job settling in between can show as finished or failed without its
+ * outcome (and without finished_date): such an answer is asked again.
  */
 export async function waitForRequest(
   client: ApiClient,
@@ -42,11 +45,11 @@ export async function waitForRequest(
   let delay = 200;
   for (;;) {
     const { body: view } = await client.json<RequestView>('GET', requestPath(rqId));
-    if (view.status === 'failed') {
+    if (view.status === 'failed' && view.finished_date) {
       progress.done();
       throw failure(view);
     }
-    if (view.status === 'finished') return view;
+    if (view.status === 'finished' && view.finished_date) return view;
     progress.phase(view.status === 'queued' ? 'queued' : view.message || 'started', view.progress ?? 0);
     await sleep(delay);
     delay = Math.min(2000, Math.round(delay * 1.5));

@@ -7,7 +7,7 @@ export interface OutputMode {
   quiet: boolean;
 }
 
-interface Stream {
+export interface Stream {
   write(text: string): unknown;
   isTTY?: boolean;
   columns?: number;
@@ -21,8 +21,8 @@ interface Stream {
 export class Output {
   constructor(
     readonly mode: OutputMode,
-    private readonly stdout: Stream = process.stdout,
-    private readonly stderr: Stream = process.stderr,
+    private readonly stdout: Stream,
+    private readonly stderr: Stream,
   ) {}
 
   /** A progress display for one step (`upload`, `server`, `download`). */
