@@ -59,21 +59,10 @@ export const scheduleCreateBody = z
   .strict();
 
 /** A partial update; `null` clears `cron` or `every_seconds` (setting one clears the other). */
-export const schedulePatchBody = z
-  .object({
-    name: fields.name.optional(),
-    cron: fields.cron.nullable().optional(),
-    timezone: fields.timezone.optional(),
-    every_seconds: fields.every_seconds.nullable().optional(),
-    scope: fields.scope.optional(),
-    target_storage: fields.target_storage.optional(),
-    lightweight: fields.lightweight.optional(),
-    name_template: fields.name_template.optional(),
-    retention: fields.retention.optional(),
-    skip_unchanged: fields.skip_unchanged.optional(),
-    enabled: fields.enabled.optional(),
-  })
-  .strict();
+export const schedulePatchBody = scheduleCreateBody.partial().extend({
+  cron: fields.cron.nullable().optional(),
+  every_seconds: fields.every_seconds.nullable().optional(),
+});
 
 export type ScheduleCreateBody = z.infer<typeof scheduleCreateBody>;
 export type SchedulePatchBody = z.infer<typeof schedulePatchBody>;

@@ -176,6 +176,7 @@ describe('/api/backup-schedules', () => {
     });
     expect(new Date(cron.json().next_run_date).getUTCMinutes()).toBe(30);
 
+    expect((await alice.call({ method: 'PATCH', url, payload: { unknown_field: 1 } })).statusCode).toBe(400);
     expect((await alice.call({ method: 'PATCH', url, payload: { cron: 'nope' } })).json().code).toBe(
       'SCHEDULE_CRON_INVALID',
     );

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Actor, ListQuery, Page } from '../repositories/common.types.js';
 import type {
   NewRun,
@@ -222,20 +223,8 @@ export class PgScheduleRepository implements ScheduleRepository {
     return rows[0] ?? null;
   }
 
-  async listRuns(scheduleId: number, query: ListQuery = {}): Promise<Page<ScheduleRunRecord>> {
-    const sql = buildListSql(RUN_LIST, query, [scheduleId]);
-    const where = `r.schedule_id = $1 AND ${sql.where}`;
-    const [count, page] = await Promise.all([
-      this.conn.db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM backup_schedule_runs r WHERE ${where}`,
-        sql.params,
-      ),
-      this.conn.db.query<ScheduleRunRecord>(
-        `SELECT ${RUN_COLUMNS} FROM backup_schedule_runs r WHERE ${where} ORDER BY ${sql.orderBy} ${sql.limit}`,
-        sql.params,
-      ),
-    ]);
-    return { count: count.rows[0]!.n, results: page.rows };
+  listRuns(scheduleId: number, query: ListQuery = {}): Promise<Page<ScheduleRunRecord>> {
+    return this.#page('backup_schedule_runs r', RUN_COLUMNS, 'r.schedule_id', RUN_LIST, scheduleId, query);
   }
 
   async runningRun(scheduleId: number): Promise<ScheduleRunRecord | null> {
@@ -324,20 +313,15 @@ export class PgScheduleRepository implements ScheduleRepository {
     return rows[0] ?? null;
   }
 
-  async listArchives(scheduleId: number, query: ListQuery = {}): Promise<Page<ScheduleArchiveRecord>> {
-    const sql = buildListSql(ARCHIVE_LIST, query, [scheduleId]);
-    const where = `a.schedule_id = $1 AND ${sql.where}`;
-    const [count, page] = await Promise.all([
-      this.conn.db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM backup_schedule_archives a WHERE ${where}`,
-        sql.params,
-      ),
-      this.conn.db.query<ScheduleArchiveRecord>(
-        `SELECT ${ARCHIVE_COLUMNS} FROM backup_schedule_archives a WHERE ${where} ORDER BY ${sql.orderBy} ${sql.limit}`,
-        sql.params,
-      ),
-    ]);
-    return { count: count.rows[0]!.n, results: page.rows };
+  listArchives(scheduleId: number, query: ListQuery = {}): Promise<Page<ScheduleArchiveRecord>> {
+    return this.#page(
+      'backup_schedule_archives a',
+      ARCHIVE_COLUMNS,
+      'a.schedule_id',
+      ARCHIVE_LIST,
+      scheduleId,
+      query,
+    );
   }
 
   async runArchives(runId: number): Promise<ScheduleArchiveRecord[]> {
@@ -377,6 +361,27 @@ export class PgScheduleRepository implements ScheduleRepository {
       [archive.id, archive.location, archive.cloud_storage_id, archive.key],
     );
     return rows.length > 0;
+  }
+
+  /** One page of a schedule's runs or archives: `from` is the table with its alias. */
+  async #page<T extends pg.QueryResultRow>(
+    from: string,
+    columns: string,
+    scheduleColumn: string,
+    spec: ListSpec,
+    scheduleId: number,
+    query: ListQuery,
+  ): Promise<Page<T>> {
+    const sql = buildListSql(spec, query, [scheduleId]);
+    const where = `${scheduleColumn} = $1 AND ${sql.where}`;
+    const [count, page] = await Promise.all([
+      this.conn.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${from} WHERE ${where}`, sql.params),
+      this.conn.db.query<T>(
+        `SELECT ${columns} FROM ${from} WHERE ${where} ORDER BY ${sql.orderBy} ${sql.limit}`,
+        sql.params,
+      ),
+    ]);
+    return { count: count.rows[0]!.n, results: page.rows };
   }
 
   async scopeResources(
