@@ -117,6 +117,12 @@ async function main() {
     worker.on('completed', (job) => logger.info(jobLogFields(job), 'job completed'));
     worker.on('error', (err) => logger.error({ queue: name, err }, 'worker error'));
   }
+  // The schedule and webhook workers log their own failures; their finished attempts count here too.
+  for (const [name, worker] of [
+    ['schedule', scheduled.worker],
+    ['webhook', webhooks.worker],
+  ] as const)
+    recordJobMetrics(worker, name, { redis: connection, prefix: config.QUEUE_PREFIX, logger });
 
   installGracefulShutdown({
     logger,

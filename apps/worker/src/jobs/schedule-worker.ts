@@ -103,6 +103,7 @@ export async function startScheduleWorker(options: ScheduleWorkerOptions) {
   logger.info(reconciled, 'backup schedules reconciled');
 
   return {
+    worker,
     async close() {
       await worker.close();
       await Promise.all([schedules.close(), webhooks.close(), flows.close()]);
