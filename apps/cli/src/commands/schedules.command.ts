@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { usageError } from '../core/cli-error.js';
+import { cliError, usageError } from '../core/cli-error.js';
 import { parseCount, parseDestination, parseId } from './args.js';
 import type { Runner } from './backup.command.js';
 import type { CommandContext } from './context.js';
@@ -71,6 +71,53 @@ const describe = (s: Schedule) =>
     .filter((part) => part !== '')
     .join('  ');
 
+interface Run {
+  id: number;
+  status: 'running' | 'finished' | 'failed';
+  trigger: string;
+  started_date: string;
+  done: number;
+  failed: number;
+  skipped: number;
+  total: number;
+}
+
+const describeRun = (r: Run) =>
+  `run ${r.id}  ${r.status}  ${r.trigger}  ${r.started_date}  done ${r.done}, failed ${r.failed}, skipped ${r.skipped} of ${r.total}`;
+
+/** `run-now`: starts a run; with `--wait`, polls it until it ends. */
+async function runNow(ctx: CommandContext, id: string, wait: boolean) {
+  const scheduleId = parseId(id, 'schedule id');
+  const client = await ctx.client();
+  const { body } = await client.json<{ run_id: number }>('POST', `/api/backup-schedules/${scheduleId}/run`);
+  if (!wait)
+    return ctx.output.result(
+      { id: scheduleId, run_id: body.run_id },
+      `schedule ${scheduleId} started: run ${body.run_id}`,
+    );
+  const progress = ctx.output.progress('server');
+  for (let delay = 200; ; delay = Math.min(2000, Math.round(delay * 1.5))) {
+    const { body: runView } = await client.json<Run>(
+      'GET',
+      `/api/backup-schedules/${scheduleId}/runs/${body.run_id}`,
+    );
+    if (runView.status !== 'running') {
+      progress.done();
+      if (runView.status === 'failed')
+        throw cliError(
+          'CLI_REQUEST_FAILED',
+          `${describeRun(runView)}: see \`schedules runs ${scheduleId}\` --json for the failures`,
+        );
+      return ctx.output.result(runView, describeRun(runView));
+    }
+    progress.phase(
+      `run ${runView.id}: ${runView.done + runView.failed + runView.skipped} of ${runView.total}`,
+      runView.total ? (runView.done + runView.failed + runView.skipped) / runView.total : 0,
+    );
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}
+
 export function addSchedulesCommands(program: Command, ctx: () => CommandContext, run: Runner) {
   const schedules = program.command('schedules').description('scheduled bulk backups with retention');
   schedules
@@ -122,18 +169,21 @@ export function addSchedulesCommands(program: Command, ctx: () => CommandContext
     .command('run-now')
     .description('run a schedule at once')
     .argument('<id>', 'schedule id')
+    .option('--wait', 'wait for the run to end and print it (exit 1 when it failed)')
+    .action((id: string, options: { wait?: boolean }) => run(() => runNow(ctx(), id, Boolean(options.wait))));
+  schedules
+    .command('runs')
+    .description("a schedule's runs, newest first")
+    .argument('<id>', 'schedule id')
     .action((id: string) =>
       run(async () => {
         const scheduleId = parseId(id, 'schedule id');
         const client = await ctx().client();
-        const { body } = await client.json<{ run_id: unknown }>(
-          'POST',
-          `/api/backup-schedules/${scheduleId}/run`,
+        const { body } = await client.json<{ results: Run[] }>(
+          'GET',
+          `/api/backup-schedules/${scheduleId}/runs`,
         );
-        ctx().output.result(
-          { id: scheduleId, run_id: body.run_id },
-          `schedule ${scheduleId} started: run ${body.run_id}`,
-        );
+        ctx().output.result(body, body.results.length ? body.results.map(describeRun) : 'no runs');
       }),
     );
   schedules
