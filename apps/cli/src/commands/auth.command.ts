@@ -14,7 +14,7 @@ interface LoginOptions {
 /** `login`: exchanges username and password for a token and stores only the token (mode 0600). */
 async function login(ctx: CommandContext, options: LoginOptions) {
   const { server } = await ctx.session();
-  const username = options.username ?? (await promptLine('username: '));
+  const username = options.username ?? (await promptLine('username: ', '--username'));
   const password = options.passwordStdin ? await readStdin() : await promptHidden('password: ');
   if (!username || !password) throw cliError('CLI_USAGE', 'a username and a password are needed');
   const client = new ApiClient(server, undefined);

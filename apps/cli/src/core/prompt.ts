@@ -10,9 +10,9 @@ export async function readStdin(stdin: NodeJS.ReadStream = process.stdin): Promi
     .replace(/\r?\n$/, '');
 }
 
-/** One line typed on the terminal, the question on stderr. */
-export async function promptLine(question: string): Promise<string> {
-  if (!process.stdin.isTTY) throw cliError('CLI_USAGE', `${question.trim()} is needed: pass it as an option`);
+/** One line typed on the terminal, the question on stderr; off a terminal, `option` is needed. */
+export async function promptLine(question: string, option: string): Promise<string> {
+  if (!process.stdin.isTTY) throw cliError('CLI_USAGE', `No terminal to ask on: pass ${option}`);
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     return (await rl.question(question)).trim();
