@@ -17,6 +17,8 @@ export interface DeliveryDependencies {
   /** Attempts of one delivery before it is marked failed. */
   maxAttempts: number;
   timeoutMs: number;
+  /** Refuse targets on loopback, private and link-local addresses. */
+  blockPrivate: boolean;
 }
 
 export type DeliveryOutcome =
@@ -54,8 +56,9 @@ export function deliveryHandler(deps: DeliveryDependencies) {
       body,
       timeoutMs: deps.timeoutMs,
       verifyTls: target.enable_ssl,
+      blockPrivate: deps.blockPrivate,
     });
-    const verdict = verdictOf(result.statusCode);
+    const verdict = result.refused ? 'final' : verdictOf(result.statusCode);
     const last = delivery.attempts + 1 >= deps.maxAttempts;
     const status = verdict === 'delivered' ? 'delivered' : verdict === 'final' || last ? 'failed' : 'pending';
     const error = result.error ?? (verdict === 'delivered' ? null : `HTTP ${result.statusCode}`);

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { isPrivateAddress, PrivateAddressError, publicOnlyLookup } from './private-addresses.js';
 
 /** What one POST to a receiver came back with. */
 export interface PostResult {
@@ -11,6 +12,8 @@ export interface PostResult {
   error: string | null;
   /** `Retry-After` of the response in milliseconds, when it had one. */
   retryAfterMs: number | null;
+  /** The target was refused before sending (a private address): retrying cannot help. */
+  refused: boolean;
   durationMs: number;
 }
 
@@ -22,6 +25,8 @@ export interface PostRequest {
   /** False: accept a self-signed or otherwise unverifiable certificate. */
   verifyTls: boolean;
   maxResponseBytes?: number;
+  /** Refuse loopback, private and link-local targets (literal or resolved). */
+  blockPrivate?: boolean;
 }
 
 /**
@@ -33,13 +38,23 @@ export function postWebhook(request: PostRequest): Promise<PostResult> {
   const limit = request.maxResponseBytes ?? 4096;
   const url = new URL(request.url);
   const client = url.protocol === 'https:' ? https : http;
+  const literal = url.hostname.replace(/^\[|\]$/g, '');
+  const noAnswer = (error: string) => ({ statusCode: null, responseBody: null, error, retryAfterMs: null });
+  // A literal IP is connected to without a lookup, so it is checked here.
+  if (request.blockPrivate && isPrivateAddress(literal))
+    return Promise.resolve({
+      ...noAnswer(new PrivateAddressError(literal).message),
+      refused: true,
+      durationMs: performance.now() - started,
+    });
   return new Promise<PostResult>((resolve) => {
     let settled = false;
-    const finish = (result: Omit<PostResult, 'durationMs'>) => {
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (result: Omit<PostResult, 'durationMs' | 'refused'>, refused = false) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ ...result, durationMs: performance.now() - started });
+      resolve({ ...result, refused, durationMs: performance.now() - started });
     };
     const req = client.request(
       url,
@@ -47,6 +62,7 @@ export function postWebhook(request: PostRequest): Promise<PostResult> {
         method: 'POST',
         headers: { ...request.headers, 'Content-Length': Buffer.byteLength(request.body) },
         ...(url.protocol === 'https:' ? { rejectUnauthorized: request.verifyTls } : {}),
+        ...(request.blockPrivate ? { lookup: publicOnlyLookup } : {}),
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -71,22 +87,15 @@ export function postWebhook(request: PostRequest): Promise<PostResult> {
         res.on('error', done);
       },
     );
-    const timer = setTimeout(() => {
-      finish({
-        statusCode: null,
-        responseBody: null,
-        error: `no answer within ${request.timeoutMs} ms`,
-        retryAfterMs: null,
-      });
+    timer = setTimeout(() => {
+      finish(noAnswer(`no answer within ${request.timeoutMs} ms`));
       req.destroy();
     }, request.timeoutMs);
     req.on('error', (err: NodeJS.ErrnoException) =>
-      finish({
-        statusCode: null,
-        responseBody: null,
-        error: err.code ? `${err.code}: ${err.message}` : err.message,
-        retryAfterMs: null,
-      }),
+      finish(
+        noAnswer(err.code ? `${err.code}: ${err.message}` : err.message),
+        err instanceof PrivateAddressError,
+      ),
     );
     req.end(request.body);
   });

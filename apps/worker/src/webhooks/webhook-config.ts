@@ -13,6 +13,11 @@ export const webhookConfigShape = {
   WEBHOOK_BACKOFF_MS: env.positiveInt(5_000),
   /** Longest wait between attempts, also the cap on a receiver's Retry-After. */
   WEBHOOK_BACKOFF_MAX_MS: env.positiveInt(3_600_000),
+  /**
+   * Refuse receivers on loopback, private, link-local (cloud metadata) and CGNAT addresses, checked on
+   * the address actually connected to. Turn on where users are not trusted with the internal network.
+   */
+  WEBHOOK_BLOCK_PRIVATE_ADDRESSES: env.boolean(false),
   /** Delivery log: the newest finished deliveries kept per webhook, and the age after which any goes. */
   WEBHOOK_DELIVERY_KEEP: env.positiveInt(100),
   WEBHOOK_DELIVERY_MAX_AGE_DAYS: env.positiveInt(30),

@@ -214,6 +214,27 @@ describe('webhook deliveries to a real HTTP receiver', () => {
     for (const w of [inactive, deaf]) expect((await catalog.webhooks.listDeliveries(w.id)).count).toBe(0);
   });
 
+  it('sends a schedule’s events to that schedule’s webhooks', async () => {
+    const schedule = async () =>
+      (
+        await pool.query<{ id: number }>(
+          `INSERT INTO backup_schedules (owner_id, name, every_seconds, scope, target_location, name_template)
+           VALUES ($1, 'nightly', 86400, '{"type":"all_projects"}', 'local', '{name}') RETURNING id`,
+          [user.id],
+        )
+      ).rows[0]!.id;
+    const [mine, other] = [await schedule(), await schedule()];
+    const r = await receiver(() => ({ status: 200 }));
+    const w = await hook(r.url, { type: 'schedule', schedule_id: mine, events: ['schedule_run:finished'] });
+    const run = { type: 'schedule_run:finished' as const, payload: { run_id: 1, status: 'finished' } };
+    await publishWebhookEvent(publisher, event({ ...run, scheduleId: other }));
+    await publishWebhookEvent(publisher, event({ ...run, scheduleId: mine }));
+    const [got] = await r.waitFor(1);
+    expect(JSON.parse(got!.body)).toMatchObject({ event: 'schedule_run:finished', webhook_id: w.id });
+    await new Promise((res) => setTimeout(res, 500));
+    expect(r.received).toHaveLength(1);
+  });
+
   it('accepts a self-signed certificate only when enable_ssl is false', async () => {
     const r = await receiver(() => ({ status: 200 }), selfSigned());
     const trusting = await hook(r.url, { enable_ssl: false });

@@ -50,6 +50,7 @@ export async function startWebhookWorker(options: WebhookWorkerOptions): Promise
       webhooks: catalog.webhooks,
       maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      blockPrivate: config.WEBHOOK_BLOCK_PRIVATE_ADDRESSES,
     }),
     sweep: async () => ({
       removed: await catalog.webhooks.sweepDeliveries(config.WEBHOOK_DELIVERY_MAX_AGE_DAYS * 24 * 3600_000),
