@@ -1,8 +1,8 @@
 /**
- * Operating the built processes: a backup runs through the API process and a real worker process,
- * then `/metrics` (parsed by a Prometheus text-format parser) shows that export's duration and bytes
- * histograms and the queue depths, bull-board answers only administrators, and every log line the
- * worker wrote about the job carries its request id, job id, resource and user.
+ * Operating the built processes: a backup and its restore run through the API process and a real
+ * worker process, then `/metrics` (parsed by a Prometheus text-format parser) shows their duration and
+ * bytes histograms and the queue depths, bull-board answers only administrators, and every log line the
+ * worker wrote about either job carries its request id, job id, resource and user.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ import {
 import { getMetricsFromIterator, type PromHistogramData, type PromMetrics } from 'prom2javascript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkerProcess } from '../backup/worker-process.js';
-import { type HttpUser, settled } from '../backup-http/backup-api.js';
+import { fileForm, type HttpUser, settled } from '../backup-http/backup-api.js';
 import { createLocalTask, json } from '../backup-http/task-backup.js';
 import { ApiProcess, logLines } from './api-process.js';
 
@@ -42,6 +42,7 @@ describe('operating the built API and worker: metrics, dashboard, logs', () => {
   let viewer: HttpUser;
   let task: number;
   let rqId: string;
+  let restoreId: string;
   let archiveBytes: number;
 
   beforeAll(async () => {
@@ -76,7 +77,16 @@ describe('operating the built API and worker: metrics, dashboard, logs', () => {
     expect(request.status, String(request.message)).toBe('finished');
     const archive = await admin.call(request.result_url as string);
     expect(archive.status).toBe(200);
-    archiveBytes = (await archive.arrayBuffer()).byteLength;
+    const zip = Buffer.from(await archive.arrayBuffer());
+    archiveBytes = zip.byteLength;
+    restoreId = (
+      await json(
+        await admin.call('/api/tasks/backup', { method: 'POST', body: fileForm('task_file', zip) }),
+        202,
+      )
+    ).rq_id as string;
+    const restore = await settled(admin, restoreId);
+    expect(restore.status, String(restore.message)).toBe('finished');
   });
 
   afterAll(async () => {
@@ -97,7 +107,7 @@ describe('operating the built API and worker: metrics, dashboard, logs', () => {
       const text = await res.text();
       // The parser throws on any line that is not valid text format.
       const metrics = await getMetricsFromIterator(text.split('\n')[Symbol.iterator]());
-      const done = metrics['cvb_job_bytes']?.data.length && metrics['cvb_queue_jobs']?.data.length;
+      const done = metrics['cvb_job_bytes']?.data.length === 2 && metrics['cvb_queue_jobs']?.data.length;
       if (done || Date.now() > deadline) return { text, metrics };
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -121,6 +131,12 @@ describe('operating the built API and worker: metrics, dashboard, logs', () => {
     const smallest = Object.entries(bytes!.buckets).find(([le]) => archiveBytes <= Number(le));
     expect(smallest?.[1]).toBe(1);
     expect(series(metrics, 'cvb_job_failures_total', { kind: 'export' })).toEqual([]);
+    // The restore of that archive read as many bytes.
+    const [restored] = series<PromHistogramData>(metrics, 'cvb_job_bytes', { ...job, kind: 'import' });
+    expect(restored).toMatchObject({ count: 1, sum: archiveBytes });
+    expect(
+      series<PromHistogramData>(metrics, 'cvb_job_duration_seconds', { ...job, kind: 'import' })[0]?.count,
+    ).toBe(1);
 
     expect(series<{ labels: Labels; value: number }>(metrics, 'cvb_queue_up', {})[0]?.value).toBe(1);
     const depth = (queue: string, state: string) =>
@@ -174,6 +190,18 @@ describe('operating the built API and worker: metrics, dashboard, logs', () => {
         userId: admin.id,
       });
     expect(lines.find((l) => l['msg'] === 'export finished')).toMatchObject({ bytes: archiveBytes });
+
+    const restoreLines = logLines(worker.output).filter((l) => l['jobId'] === restoreId);
+    expect(restoreLines.map((l) => l['msg'])).toEqual(
+      expect.arrayContaining(['import started', 'import finished', 'job completed']),
+    );
+    for (const line of restoreLines)
+      expect(line, String(line['msg'])).toMatchObject({
+        queue: QUEUE_NAMES.import,
+        requestId: restoreId,
+        resource: 'task (restore)',
+        userId: admin.id,
+      });
 
     const queued = logLines(api.output).find((l) => l['msg'] === 'export queued');
     expect(queued).toMatchObject({
