@@ -88,7 +88,11 @@ export async function runCli(args: string[], io: Io): Promise<number> {
     // Help and version exit 0; every other parse failure is a usage error.
     if (err.exitCode === 0) return EXIT.OK;
     if (args.includes('--json')) {
-      const message = err.message.replace(/^error: /, '');
+      // A command group run without its command shows the group's help (on stderr) and fails.
+      const message =
+        err.code === 'commander.help'
+          ? 'a command is missing: see --help for the commands'
+          : err.message.replace(/^error: /, '');
       io.stdout.write(`${JSON.stringify({ error: { code: 'CLI_USAGE', message } })}\n`);
     }
     return EXIT.USAGE;
