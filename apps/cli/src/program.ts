@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { addAuthCommands } from './commands/auth.command.js';
-import { addBackupCommand, type Runner } from './commands/backup.command.js';
-import { CommandContext, type GlobalOptions, type Io } from './commands/context.js';
+import { addBackupCommand } from './commands/backup.command.js';
+import { CommandContext, type GlobalOptions, type Io, type Runner } from './commands/context.js';
 import { addRequestsCommands } from './commands/requests.command.js';
 import { addRestoreCommand } from './commands/restore.command.js';
 import { addSchedulesCommands } from './commands/schedules.command.js';

@@ -3,8 +3,7 @@ import { ApiClient } from '../core/api-client.js';
 import { CliError, cliError, EXIT } from '../core/cli-error.js';
 import { readLogin, removeLogin, writeLogin } from '../core/config-store.js';
 import { promptHidden, promptLine, readStdin } from '../core/prompt.js';
-import type { Runner } from './backup.command.js';
-import type { CommandContext } from './context.js';
+import type { CommandContext, Runner } from './context.js';
 
 interface LoginOptions {
   username?: string;

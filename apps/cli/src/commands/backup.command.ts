@@ -3,7 +3,7 @@ import { cliError } from '../core/cli-error.js';
 import { waitForRequest } from '../core/requests.js';
 import { download } from '../transfer/download.js';
 import { parseDestination, parseId } from './args.js';
-import { type CommandContext, transferSummary } from './context.js';
+import { type CommandContext, type Runner, transferSummary } from './context.js';
 
 export type Target = 'task' | 'project';
 
@@ -74,5 +74,3 @@ export function addBackupCommand(parent: Command, ctx: () => CommandContext, tar
     .option('--no-wait', 'print the request id and return at once')
     .action((id: string, options: BackupOptions) => run(() => backup(ctx(), target, id, options)));
 }
-
-export type Runner = (body: () => Promise<unknown>) => Promise<void>;

@@ -16,6 +16,9 @@ export interface Io {
   stderr: Stream;
 }
 
+/** Runs one command's body and reports its error, if any, once. */
+export type Runner = (body: () => Promise<unknown>) => Promise<void>;
+
 /** What every command gets: the output rules and, on demand, the session and its client. */
 export class CommandContext {
   readonly output: Output;

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { type RequestView, requestPath } from '../core/requests.js';
 import { parseCount } from './args.js';
-import type { Runner } from './backup.command.js';
-import type { CommandContext } from './context.js';
+import type { CommandContext, Runner } from './context.js';
 
 interface Page<T> {
   count: number;

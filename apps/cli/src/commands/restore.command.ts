@@ -6,8 +6,8 @@ import { waitForRequest } from '../core/requests.js';
 import { tusUpload } from '../transfer/tus-upload.js';
 import { UploadStateStore } from '../transfer/upload-state.js';
 import { parseId, parseSize, parseSource } from './args.js';
-import type { Runner, Target } from './backup.command.js';
-import { type CommandContext, transferSummary } from './context.js';
+import type { Target } from './backup.command.js';
+import { type CommandContext, type Runner, transferSummary } from './context.js';
 
 interface RestoreOptions {
   project?: string;

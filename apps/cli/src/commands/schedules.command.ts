@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { cliError, usageError } from '../core/cli-error.js';
 import { parseCount, parseDestination, parseId } from './args.js';
-import type { Runner } from './backup.command.js';
-import type { CommandContext } from './context.js';
+import type { CommandContext, Runner } from './context.js';
 
 export interface ScheduleOptions {
   name: string;

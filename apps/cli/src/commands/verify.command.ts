@@ -1,8 +1,7 @@
 import { FileSource, openBackup, type TaskContent } from '@cvat-backup/format';
 import type { Command } from 'commander';
 import { formatBytes } from '../output/units.js';
-import type { Runner } from './backup.command.js';
-import type { CommandContext } from './context.js';
+import type { CommandContext, Runner } from './context.js';
 
 async function checkTask(task: TaskContent) {
   const annotations = await task.validateAnnotations();

@@ -16,6 +16,11 @@ import { UploadStateStore } from './upload-state.js';
 function tusServer() {
   const uploads = new Map<string, { length: number; data: Buffer }>();
   let next = 0;
+  let patches = 0;
+  /** PATCH numbers (1-based) whose chunk is stored but answered 409, as if the answer got lost. */
+  const answer409 = new Set<number>();
+  /** Refuse every PATCH with 409 without storing anything. */
+  const stuck = { on: false };
   const handler = (request: Received, res: ServerResponse) => {
     const id = request.url.split('/').at(-1)!;
     const upload = uploads.get(id);
@@ -35,11 +40,13 @@ function tusServer() {
       return res
         .writeHead(200, { 'upload-offset': upload.data.length, 'upload-length': upload.length })
         .end();
-    if (Number(request.headers['upload-offset']) !== upload.data.length) return res.writeHead(409).end();
+    if (stuck.on || Number(request.headers['upload-offset']) !== upload.data.length)
+      return res.writeHead(409).end();
     upload.data = Buffer.concat([upload.data, request.raw]);
+    if (answer409.has(++patches)) return res.writeHead(409).end();
     return res.writeHead(204, { 'upload-offset': upload.data.length }).end();
   };
-  return { uploads, handler, forget: () => uploads.clear() };
+  return { uploads, handler, answer409, stuck, forget: () => uploads.clear() };
 }
 
 describe('tusUpload', () => {
@@ -99,5 +106,21 @@ describe('tusUpload', () => {
     const second = await tusUpload(client, options);
     expect(second).toMatchObject({ fileId: '1_2', resumedFrom: 0, bytes: 3000 });
     expect(tus.uploads.get('1_2')!.length).toBe(3000);
+  });
+
+  it('after a 409 goes on from the offset HEAD reports, and gives up rather than loop', async () => {
+    const { tus, server, content, client, options } = await setup();
+    tus.answer409.add(2);
+    const result = await tusUpload(client, options);
+    expect(result.bytes).toBe(5000);
+    expect(tus.uploads.get('1_1')!.data.equals(content)).toBe(true);
+    const offsets = server.received
+      .filter((r) => r.method === 'PATCH')
+      .map((r) => r.headers['upload-offset']);
+    expect(offsets).toEqual(['0', '1024', '2048', '3072', '4096']);
+
+    tus.forget();
+    tus.stuck.on = true;
+    await expect(tusUpload(client, options)).rejects.toMatchObject({ code: 'CLI_UNEXPECTED_RESPONSE' });
   });
 });

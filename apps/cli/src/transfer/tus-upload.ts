@@ -76,7 +76,7 @@ export async function tusUpload(client: ApiClient, options: UploadOptions): Prom
   progress.bytes(offset, size);
   while (offset < size) {
     const end = Math.min(size, offset + options.chunkSize);
-    const start = offset;
+    const start: number = offset;
     const body = createReadStream(file, { start, end: end - 1 }).pipe(
       counting(start, (n) => progress.bytes(n, size)),
     );
@@ -95,7 +95,8 @@ export async function tusUpload(client: ApiClient, options: UploadOptions): Prom
       res.status === 409
         ? await serverOffset(client, upload.location, size)
         : Number(res.headers.get('upload-offset'));
-    const moved = res.status === 409 ? next !== undefined : next !== undefined && next > start;
+    // Either way the offset must change, or the loop would send the same chunk forever.
+    const moved = next !== undefined && next !== start && (res.status === 409 || next > start);
     if (!moved || next === undefined || !Number.isSafeInteger(next) || next > size)
       throw cliError(
         'CLI_UNEXPECTED_RESPONSE',
