@@ -78,4 +78,17 @@ describe('fault proxy', () => {
     expect(received.length).toBe(100);
     expect(proxy.hits).toBe(1);
   });
+
+  it('waits for an upstream chunk matching armedBy before counting', async () => {
+    echo = await echoServer();
+    proxy = await startFaultProxy({ port: echo.port });
+    proxy.inject({ kind: 'drop', direction: 'downstream', afterBytes: 0, armedBy: /^COMMIT /m });
+    const before = await exchange(proxy.port, Buffer.from('PUT part\n'.repeat(500)));
+    expect(before.ended).toBe('complete');
+    expect(proxy.hits).toBe(0);
+    const commit = await exchange(proxy.port, Buffer.from('COMMIT now\n'));
+    expect(commit.ended).not.toBe('complete');
+    expect(commit.received.length).toBe(0);
+    expect(proxy.hits).toBe(1);
+  });
 });

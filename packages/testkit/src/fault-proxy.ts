@@ -10,6 +10,11 @@ export interface Fault {
   afterBytes: number;
   /** How many times it fires (counting restarts after each), default 1. */
   times?: number;
+  /**
+   * Counting starts only once an upstream chunk matches this (e.g. a request line such as
+   * `/^POST \S*uploadId=/m`), so a fault can hit one kind of request; re-armed after each firing.
+   */
+  armedBy?: RegExp;
 }
 
 export interface FaultProxy {
@@ -34,13 +39,13 @@ type Direction = Fault['direction'];
  */
 export async function startFaultProxy(target: { host?: string; port: number }): Promise<FaultProxy> {
   const sockets = new Set<net.Socket>();
-  let fault: (Fault & { left: number; passed: number }) | undefined;
+  let fault: (Fault & { left: number; passed: number; armed: boolean }) | undefined;
   let hits = 0;
   let connections = 0;
 
   /** Bytes of this chunk that may pass before the fault fires; the whole chunk when none does. */
   const allowance = (direction: Direction, length: number): number => {
-    if (!fault || fault.direction !== direction) return length;
+    if (!fault?.armed || fault.direction !== direction) return length;
     const room = fault.afterBytes - fault.passed;
     if (room >= length) {
       fault.passed += length;
@@ -55,6 +60,7 @@ export async function startFaultProxy(target: { host?: string; port: number }): 
     const kind = fault.kind;
     fault.left--;
     fault.passed = 0;
+    fault.armed = !fault.armedBy;
     if (fault.left <= 0) fault = undefined;
     if (kind === 'drop') {
       client.resetAndDestroy();
@@ -75,6 +81,8 @@ export async function startFaultProxy(target: { host?: string; port: number }): 
     server: net.Socket,
   ) => {
     from.on('data', (chunk: Buffer) => {
+      if (fault && !fault.armed && direction === 'upstream' && fault.armedBy?.test(chunk.toString('latin1')))
+        fault.armed = true;
       const allowed = allowance(direction, chunk.length);
       if (allowed < chunk.length) {
         if (allowed > 0) to.write(chunk.subarray(0, allowed));
@@ -115,7 +123,7 @@ export async function startFaultProxy(target: { host?: string; port: number }): 
       return connections;
     },
     inject(next) {
-      fault = { ...next, left: next.times ?? 1, passed: 0 };
+      fault = { ...next, left: next.times ?? 1, passed: 0, armed: !next.armedBy };
     },
     clear() {
       fault = undefined;

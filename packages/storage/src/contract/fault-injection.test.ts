@@ -94,6 +94,10 @@ const backends: Backend[] = [
   },
 ];
 
+/** Drops the CompleteMultipartUpload request (upstream) or its answer (downstream). */
+const dropAtComplete = (direction: 'upstream' | 'downstream', times: number) =>
+  ({ kind: 'drop', direction, afterBytes: 0, times, armedBy: /^POST \S*uploadId=/m }) as const;
+
 async function emptyThen(driver: StorageDriver, remove: () => Promise<void>) {
   for await (const page of driver.list('')) for (const e of page) await driver.delete(e.key);
   await remove();
@@ -163,6 +167,32 @@ for (const backend of backends) {
         const back = await digestOf(await env.proxied.read('down.bin'));
         expect(env.proxy.hits).toBe(1);
         expect(back).toEqual({ sha256: sent.committed ? sent.digest : '', size: SIZE });
+      }, 30_000);
+    }
+
+    // A Complete whose answer is lost may have published the object; S3 answers a retry NoSuchUpload.
+    if (backend.name === 's3') {
+      it('a Complete whose answer is lost counts as committed when HEAD finds this write', async () => {
+        env = await backend.setup();
+        // The Complete request reaches s3rver, which publishes the object; its answer never arrives.
+        env.proxy.inject(dropAtComplete('downstream', 1));
+        const result = await upload(env.proxied, 'lost.bin');
+        expect(env.proxy.hits).toBe(1);
+        expect(result).toMatchObject({ committed: true });
+        const info = await env.direct.head('lost.bin');
+        expect(info?.size).toBe(SIZE);
+        const back = await digestOf(await env.direct.read('lost.bin'));
+        expect(back).toEqual({ sha256: result.committed ? result.digest : '', size: SIZE });
+      }, 30_000);
+
+      it('a Complete that never reaches the store still fails retryably', async () => {
+        env = await backend.setup();
+        env.proxy.inject(dropAtComplete('upstream', 1000));
+        const result = await upload(env.proxied, 'never.bin');
+        expect(result.committed).toBe(false);
+        if (!result.committed)
+          expect(result.error).toMatchObject({ code: 'STORAGE_UNAVAILABLE', retryable: true });
+        expect(await env.direct.head('never.bin')).toBeUndefined();
       }, 30_000);
     }
   });
