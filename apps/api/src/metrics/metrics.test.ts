@@ -1,6 +1,6 @@
 import { createLogger } from '@cvat-backup/common';
 import { QUEUE_NAMES, recordJobObservation } from '@cvat-backup/queue';
-import { deleteRedisKeys, testServices, uniqueName } from '@cvat-backup/testkit';
+import { deleteRedisKeys, startRedisServer, testServices, uniqueName } from '@cvat-backup/testkit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpsQueues, openOpsQueues } from '../admin/ops-queues.js';
@@ -127,5 +127,39 @@ describe('/metrics', () => {
     // Without queues the API still reports its own requests and process.
     expect(right.body).toContain('http_requests_total{method="GET",route="/metrics",status_code="401"} 2');
     expect(right.body).not.toContain('cvb_queue_jobs{');
+  });
+});
+
+describe('/metrics while Redis is down', () => {
+  it('still answers, quickly, with cvb_queue_up 0 and without queue or job series', async () => {
+    // A Redis of this test's own, so stopping it affects nobody else.
+    const redis = await startRedisServer();
+    const ops = openOpsQueues(redis.url, uniqueName('down'));
+    const app = await buildApp({ logger: createLogger({ level: 'silent' }), checks: {}, ops });
+    try {
+      const labels = { kind: 'export', resource: 'task', location: 'local' } as const;
+      await recordJobObservation(ops.redis, ops.prefix, {
+        ...labels,
+        outcome: 'completed',
+        durationSeconds: 1,
+      });
+      const up = await app.inject({ method: 'GET', url: '/metrics' });
+      expect(sample(up.body, 'cvb_queue_up')).toBe(1);
+      expect(up.body).toContain('cvb_job_duration_seconds_count{');
+      await redis.child.stop();
+      await new Promise((r) => setTimeout(r, 2100)); // past the cached reading
+      const started = Date.now();
+      const down = await app.inject({ method: 'GET', url: '/metrics' });
+      expect(down.statusCode).toBe(200);
+      expect(Date.now() - started).toBeLessThan(8000);
+      expect(sample(down.body, 'cvb_queue_up')).toBe(0);
+      expect(down.body).not.toContain('cvb_queue_jobs{');
+      expect(down.body).not.toContain('cvb_job_duration_seconds_count{');
+      expect(down.body).toContain('http_requests_total{');
+    } finally {
+      await app.close();
+      await ops.close();
+      await redis.child.stop();
+    }
   });
 });
