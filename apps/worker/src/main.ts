@@ -80,6 +80,11 @@ async function main() {
       concurrency: config.IMPORT_CONCURRENCY,
     },
   );
+  for (const [worker, kind] of [
+    [exportWorker, 'export'],
+    [importWorker, 'import'],
+  ] as const)
+    webhooks.watchFailures(worker, kind);
   const maintenanceWorker = createCodedWorker(
     QUEUE_NAMES.maintenance,
     sweepHandler({

@@ -6,10 +6,10 @@ import {
   webhookEventSchema,
 } from '@cvat-backup/queue';
 import { deleteRedisKeys, testServices, uniqueName } from '@cvat-backup/testkit';
-import { DelayedError, type Job, Queue } from 'bullmq';
+import { DelayedError, type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outcomeEventId, publishingOutcomes } from './request-outcomes.js';
+import { outcomeEventId, publishingOutcomes, watchFailures } from './request-outcomes.js';
 
 let connection: Redis;
 let prefix: string;
@@ -164,5 +164,48 @@ describe('request outcomes published as webhook events', () => {
     expect(await eventsOf(job)).toMatchObject([
       { type: 'restore:finished', payload: { result_id: 99, operation: { type: 'import:backup' } } },
     ]);
+  });
+
+  it('tells final failures seen only by the worker (e.g. stalled too often), once with the handler’s own', async () => {
+    const name = uniqueName('failing');
+    const failing = new Queue(name, { connection, prefix });
+    const wrapped = publishingOutcomes<'export', unknown>(
+      'export',
+      deps('https://backup.example.test'),
+      async () => {
+        throw new AppError('BACKUP_RESOURCE_NOT_FOUND', { target: 'task', id: 1 });
+      },
+    );
+    // Job 1 fails inside the wrapped handler (told by it); job 2 fails outside it, as a job that stalled
+    // too often does, so only the worker's failed event can tell it.
+    const worker = new Worker<ExportJobPayload, unknown>(
+      name,
+      async (job) =>
+        job.data.targetId === 1 ? wrapped(job, undefined) : Promise.reject(new Error('stalled')),
+      { connection, prefix, autorun: false },
+    );
+    watchFailures(worker, 'export', deps('https://backup.example.test'));
+    const failedTwice = new Promise<void>((resolve) => {
+      let n = 0;
+      worker.on('failed', () => ++n === 3 && resolve());
+    });
+    try {
+      const told = await failing.add('export', exportData({ targetId: 1 }), { jobId: uniqueName('told') });
+      const retried = await failing.add('export', exportData({ targetId: 2 }), {
+        jobId: uniqueName('retried'),
+        attempts: 2,
+      });
+      void worker.run();
+      await failedTwice;
+      // The listener publishes asynchronously after the event.
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await eventsOf(told)).map((e) => e.type)).toEqual(['backup:failed']);
+      const [event] = await eventsOf(retried);
+      expect(event).toMatchObject({ type: 'backup:failed', payload: { status: 'failed' } });
+      expect(await eventsOf(retried)).toHaveLength(1);
+    } finally {
+      await worker.close();
+      await failing.close();
+    }
   });
 });

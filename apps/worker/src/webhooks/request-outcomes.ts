@@ -10,7 +10,7 @@ import {
   toRequestView,
   type WebhookEventType,
 } from '@cvat-backup/queue';
-import { DelayedError, type Job, type Queue } from 'bullmq';
+import { DelayedError, type Job, type Queue, type Worker } from 'bullmq';
 
 export interface OutcomeDependencies {
   /** The webhook queue. */
@@ -37,6 +37,48 @@ export function outcomeEventId(job: Pick<Job, 'id' | 'timestamp'>, outcome: 'fin
   return `${name}-${job.timestamp}-${outcome}`;
 }
 
+/** Publishes one outcome of one request job; a failure to publish is logged, never thrown. */
+async function publishOutcome(
+  kind: Kind,
+  deps: OutcomeDependencies,
+  job: Job,
+  view: Partial<Job>,
+  failed: boolean,
+): Promise<void> {
+  const userId = (job.data as { userId?: unknown }).userId;
+  if (typeof userId !== 'number') return;
+  const scheduleId = (job.data as { schedule?: { scheduleId?: unknown } }).schedule?.scheduleId;
+  const ended = {
+    ...job,
+    finishedOn: job.finishedOn ?? Date.now(),
+    ...view,
+  } as unknown as FoundRequest['job'];
+  const found = { kind, job: ended, state: failed ? 'failed' : 'completed' } as FoundRequest;
+  try {
+    const user = await deps.users.get(userId);
+    const payload = toRequestView(found, {
+      origin: deps.publicUrl?.replace(/\/$/, '') ?? '',
+      owner: user ? { id: user.id, username: user.username } : null,
+      resultTtlSeconds: deps.resultTtlSeconds,
+      failureTtlSeconds: deps.failureTtlSeconds,
+    });
+    if (!deps.publicUrl) payload.result_url = null;
+    const type =
+      `${kind === 'export' ? 'backup' : 'restore'}:${failed ? 'failed' : 'finished'}` as WebhookEventType;
+    await publishWebhookEvent(deps.queue, {
+      version: 1,
+      eventId: outcomeEventId(job, failed ? 'failed' : 'finished'),
+      type,
+      userId,
+      ...(typeof scheduleId === 'number' ? { scheduleId } : {}),
+      occurredAt: new Date().toISOString(),
+      payload: { ...payload },
+    });
+  } catch (err) {
+    deps.logger.warn({ err, jobId: job.id }, 'webhook event not published');
+  }
+}
+
 /**
  * Wraps an export or import handler so that its outcome is published as a webhook event before the
  * job ends: `finished` just before the result is returned, `failed` just before the last failure is
@@ -49,37 +91,6 @@ export function publishingOutcomes<K extends Kind, R>(
   deps: OutcomeDependencies,
   handler: (job: Job<Payload<K>, R>, token: string | undefined) => Promise<R>,
 ) {
-  const publish = async (job: Job<Payload<K>, R>, view: Partial<Job>, failed: boolean) => {
-    const userId = (job.data as { userId?: unknown }).userId;
-    if (typeof userId !== 'number') return;
-    const scheduleId = (job.data as { schedule?: { scheduleId?: unknown } }).schedule?.scheduleId;
-    const ended = { ...job, ...view, finishedOn: Date.now() } as unknown as FoundRequest['job'];
-    const found = { kind, job: ended, state: failed ? 'failed' : 'completed' } as FoundRequest;
-    try {
-      const user = await deps.users.get(userId);
-      const payload = toRequestView(found, {
-        origin: deps.publicUrl?.replace(/\/$/, '') ?? '',
-        owner: user ? { id: user.id, username: user.username } : null,
-        resultTtlSeconds: deps.resultTtlSeconds,
-        failureTtlSeconds: deps.failureTtlSeconds,
-      });
-      if (!deps.publicUrl) payload.result_url = null;
-      const type =
-        `${kind === 'export' ? 'backup' : 'restore'}:${failed ? 'failed' : 'finished'}` as WebhookEventType;
-      await publishWebhookEvent(deps.queue, {
-        version: 1,
-        eventId: outcomeEventId(job, failed ? 'failed' : 'finished'),
-        type,
-        userId,
-        ...(typeof scheduleId === 'number' ? { scheduleId } : {}),
-        occurredAt: new Date().toISOString(),
-        payload: { ...payload },
-      });
-    } catch (err) {
-      deps.logger.warn({ err, jobId: job.id }, 'webhook event not published');
-    }
-  };
-
   return async (job: Job<Payload<K>, R>, token: string | undefined): Promise<R> => {
     let result: R;
     try {
@@ -88,10 +99,30 @@ export function publishingOutcomes<K extends Kind, R>(
       if (err instanceof DelayedError) throw err;
       const { text, permanent } = classifyFailure(err);
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (permanent || lastAttempt) await publish(job, { failedReason: text }, true);
+      if (permanent || lastAttempt)
+        await publishOutcome(kind, deps, job, { failedReason: text, finishedOn: Date.now() }, true);
       throw err;
     }
-    await publish(job, { returnvalue: result } as Partial<Job>, false);
+    await publishOutcome(
+      kind,
+      deps,
+      job,
+      { returnvalue: result, finishedOn: Date.now() } as Partial<Job>,
+      false,
+    );
     return result;
   };
+}
+
+/**
+ * The second way a failure is told: the worker's `failed` event, for jobs that failed for good
+ * without the handler's last word (a job that stalled too often, or whose in-handler publish was
+ * lost). The event id is the handler's, so a failure told both ways is one event.
+ */
+export function watchFailures(worker: Worker, kind: Kind, deps: OutcomeDependencies): void {
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (final) void publishOutcome(kind, deps, job, {}, true);
+  });
 }

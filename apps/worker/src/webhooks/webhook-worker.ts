@@ -5,7 +5,7 @@ import { type Job, Queue, type Worker, type WorkerOptions } from 'bullmq';
 import { deliveryHandler } from './delivery.handler.js';
 import { retryDelay } from './delivery-policy.js';
 import { eventHandler } from './event.handler.js';
-import { publishingOutcomes } from './request-outcomes.js';
+import { publishingOutcomes, watchFailures } from './request-outcomes.js';
 import type { WebhookConfig } from './webhook-config.js';
 
 export interface WebhookWorkerOptions {
@@ -25,6 +25,8 @@ export interface WebhookWorker {
     kind: K,
     handler: Parameters<typeof publishingOutcomes<K, R>>[2],
   ) => ReturnType<typeof publishingOutcomes<K, R>>;
+  /** Also tells final failures the handler did not (stalled too often): call once per request worker. */
+  watchFailures(worker: Worker, kind: 'export' | 'import'): void;
   close(): Promise<void>;
 }
 
@@ -99,6 +101,7 @@ export async function startWebhookWorker(options: WebhookWorkerOptions): Promise
     worker,
     queue,
     outcomes: (kind, handler) => publishingOutcomes(kind, outcomeDeps, handler),
+    watchFailures: (target, kind) => watchFailures(target, kind, outcomeDeps),
     close: async () => {
       await worker.close();
       await queue.close();
