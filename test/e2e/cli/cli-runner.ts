@@ -2,7 +2,7 @@
  * Runs the built `cvat-backup` (apps/cli/dist/main.js) as a child process with its own HOME and
  * XDG directories, so logins and upload state of one suite never meet another's.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,10 +18,17 @@ export interface CliRun {
   stderr: string;
 }
 
+export interface RunOptions {
+  input?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Gets the child process, e.g. to signal it. */
+  onSpawn?: (child: ChildProcess) => void;
+}
+
 export interface CliHome {
   dir: string;
   env: NodeJS.ProcessEnv;
-  run(args: string[], options?: { input?: string; env?: NodeJS.ProcessEnv }): Promise<CliRun>;
+  run(args: string[], options?: RunOptions): Promise<CliRun>;
   /** Runs with --json and parses stdout as exactly one JSON document; checks the exit code. */
   json(
     args: string[],
@@ -62,6 +69,7 @@ export async function cliHome(baseEnv: NodeJS.ProcessEnv = {}): Promise<CliHome>
       child.stderr.on('data', (c) => (stderr += c));
       child.on('error', reject);
       child.on('close', (code) => resolve({ code, stdout, stderr }));
+      options.onSpawn?.(child);
       child.stdin.end(options.input ?? '');
     });
   return {

@@ -10,7 +10,7 @@ import { uniqueName } from '@cvat-backup/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../backup-http/backup-api.js';
 import { createLocalTask, expectSameTask } from '../backup-http/task-backup.js';
-import { CLI_MAIN } from './cli-runner.js';
+import { CLI_MAIN, onlyJson } from './cli-runner.js';
 import { type CliSystem, login, openCliSystem } from './cli-system.js';
 import { TcpCutter } from './tcp-cutter.js';
 
@@ -88,6 +88,35 @@ describe('cvat-backup in a terminal and over a failing network', () => {
       expect(second.source).toMatchObject({ resumed_from: 2048, bytes: (await stat(archive)).size });
       await expectSameTask(user, task, second.id as number);
       expect(await readdir(path.join(home.dir, 'state', 'cvat-backup', 'uploads'))).toHaveLength(0);
+    } finally {
+      await cutter.close();
+    }
+  });
+
+  it('resumes an upload whose process was stopped with Ctrl-C (exit 130, one JSON error)', async () => {
+    const { home, api, user } = system;
+    const cutter = new TcpCutter({ host: '127.0.0.1', port: Number(new URL(api.base).port) });
+    const server = await cutter.listen();
+    const env = { CVAT_BACKUP_SERVER: server, CVAT_BACKUP_TOKEN: user.token };
+    const args = ['--json', 'task', 'restore', archive, '--chunk-size', '1k'];
+    try {
+      cutter.stall = true;
+      cutter.cutAt = 2;
+      const first = await home.run(args, {
+        env,
+        onSpawn: (child) => {
+          void until('the upload to stall', async () => (cutter.cuts > 0 ? true : undefined)).then(() =>
+            child.kill('SIGINT'),
+          );
+        },
+      });
+      expect(first.code, first.stderr).toBe(130);
+      expect(onlyJson(first.stdout)).toEqual({ error: { code: 'CLI_INTERRUPTED', message: 'Interrupted' } });
+
+      cutter.cutAt = 0;
+      const second = await home.json(args.slice(1), 0, { env });
+      expect(second.source).toMatchObject({ resumed_from: 1024 });
+      await expectSameTask(user, task, second.id as number);
     } finally {
       await cutter.close();
     }

@@ -2,7 +2,8 @@ import net from 'node:net';
 
 /**
  * A TCP proxy to the API that, while armed, cuts the connection part-way into the N-th PATCH
- * request it sees (after its headers and a little of its body), as a dropped network would.
+ * request it sees (after its headers and a little of its body), as a dropped network would; or,
+ * with `stall`, holds that request back so the client hangs mid-upload until it is killed.
  */
 export class TcpCutter {
   private server: net.Server | undefined;
@@ -10,6 +11,8 @@ export class TcpCutter {
   /** Cut inside this PATCH (1-based); 0 = pass everything. */
   cutAt = 0;
   cuts = 0;
+  /** Hold the N-th PATCH back instead of cutting it. */
+  stall = false;
 
   constructor(private readonly target: { host: string; port: number }) {}
 
@@ -27,7 +30,10 @@ export class TcpCutter {
           from = at + 1;
           if (++this.patches === this.cutAt) {
             this.cuts++;
-            upstream.write(chunk.subarray(0, at + 600));
+            upstream.write(chunk.subarray(0, at));
+            // Stalled: the PATCH and all after it stay unsent until the client gives up.
+            if (this.stall) return client.removeAllListeners('data');
+            upstream.write(chunk.subarray(at, at + 600));
             setTimeout(() => {
               upstream.destroy();
               client.destroy();
