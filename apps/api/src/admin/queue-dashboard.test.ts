@@ -93,6 +93,21 @@ describe('queue dashboard (bull-board) for administrators only', () => {
     expect(body.queues.every((q) => q.readOnlyMode)).toBe(true);
   });
 
+  it('checks a browser’s Basic credentials once (each check is a scrypt), not on every asset and poll', async () => {
+    const fresh = await api.user({ admin: true });
+    const lastLogin = async () => (await api.catalog.users.get(fresh.id))?.last_login;
+    expect(await lastLogin()).toBeNull();
+    expect((await send({ method: 'GET', url: QUEUE_DASHBOARD_PATH }, basic(fresh))).statusCode).toBe(200);
+    const first = await lastLogin();
+    expect(first).toBeInstanceOf(Date);
+    const poll = { method: 'GET' as const, url: `${QUEUE_DASHBOARD_PATH}/api/queues` };
+    expect((await send(poll, basic(fresh))).statusCode).toBe(200);
+    // A password check would have stamped last_login again.
+    expect(await lastLogin()).toEqual(first);
+    // A wrong password is never taken for the cached right one.
+    expect((await send(poll, basic(fresh, 'wrong-pass-1'))).statusCode).toBe(401);
+  });
+
   it('is read-only by default: an action on a queue is refused and changes nothing', async () => {
     const res = await send(
       { method: 'PUT', url: `${QUEUE_DASHBOARD_PATH}/api/queues/${QUEUE_NAMES.export}/pause` },

@@ -7,6 +7,7 @@ import type { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { authenticate, requireAdmin } from '../auth/auth.hook.js';
 import { errorHandler } from '../http/error-handler.js';
+import { VerifiedCredentials } from './verified-credentials.js';
 
 /** Where the dashboard is mounted: outside `/api`, so CVAT's API namespace stays CVAT's. */
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
@@ -28,10 +29,17 @@ export interface QueueDashboardOptions {
  * and password as CVAT's login) and 403 to a user who is not an administrator.
  */
 export function queueDashboard(options: QueueDashboardOptions) {
+  const verified = new VerifiedCredentials();
   return async (app: FastifyInstance) => {
     app.addHook('onRequest', async (request, reply) => {
+      const header = request.headers.authorization ?? '';
+      const basic = /^basic /i.test(header);
       try {
-        await authenticate(options.users, request, reply);
+        request.principal = basic ? verified.get(header) : undefined;
+        if (!request.principal) {
+          await authenticate(options.users, request, reply);
+          if (basic && request.principal) verified.set(header, request.principal);
+        }
         requireAdmin(request, 'open the queue dashboard');
       } catch (err) {
         if (isAppError(err) && err.status === 401)
