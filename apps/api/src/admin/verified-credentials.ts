@@ -4,7 +4,7 @@ import type { UserRecord } from '@cvat-backup/catalog';
 /**
  * Basic credentials already verified, by a digest of the `Authorization` header (never the header
  * itself), for `ttlMs`. A browser sends Basic credentials with every asset and every poll of the
- * dashboard, and each check is one scrypt (measured 80–400 ms and 32 MiB here); within the TTL a
+ * dashboard, and each check is one scrypt (32 MiB; measured 370–410 ms here, under load); within the TTL a
  * repeat costs a map lookup. The price: a changed password or a demoted administrator takes effect on
  * the dashboard after at most `ttlMs`.
  */
