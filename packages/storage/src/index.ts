@@ -16,5 +16,6 @@ export type {
   ListOptions,
   ObjectInfo,
   StorageDriver,
+  SweepOptions,
   WriteOptions,
 } from './storage-driver.js';

@@ -39,6 +39,15 @@ export interface WriteOptions {
   contentType?: string;
 }
 
+/** Bound of {@link StorageDriver.sweepIncomplete}. */
+export interface SweepOptions {
+  /**
+   * Leftovers older than this go. It must exceed the longest write: S3 dates an upload from its
+   * start (local temp files are touched by every chunk, so there it is the longest pause).
+   */
+  olderThanMs: number;
+}
+
 /** What a committed write produced. */
 export interface CommitResult {
   size: number;
@@ -80,6 +89,13 @@ export interface StorageDriver {
   delete(key: string): Promise<void>;
   /** A cheap round trip proving the credentials and the bucket/container/directory work. */
   test(): Promise<void>;
+  /**
+   * Removes what crashed writes left under the driver's prefix, older than the bound: local temp
+   * files, S3 multipart uploads (their parts are billed until aborted). Azure drops uncommitted
+   * blocks and GCS expires resumable sessions after a week by themselves, so there it removes
+   * nothing. Returns how many leftovers it removed.
+   */
+  sweepIncomplete(options: SweepOptions): Promise<number>;
   /** Opens an atomic streaming write; see {@link AtomicWrite}. */
   openWrite(key: string, options?: WriteOptions): AtomicWrite;
   /** Releases connections and timers. */

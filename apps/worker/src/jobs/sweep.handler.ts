@@ -14,6 +14,7 @@ export interface SweepDependencies {
 
 /** Temp files of interrupted writes older than this are debris (a live write touches its file constantly). */
 const TEMP_MAX_AGE_MS = 3600_000;
+const leftovers = { olderThanMs: TEMP_MAX_AGE_MS };
 
 /** One sweep: expired archives, stale uploads, and temp files that crashed writes left behind. */
 export function sweepHandler(deps: SweepDependencies) {
@@ -22,9 +23,9 @@ export function sweepHandler(deps: SweepDependencies) {
       archives: await sweepExpired(deps.archives, '', deps.archiveMaxAgeMs),
       staged: await sweepExpired(deps.staging, '', deps.stagingMaxAgeMs),
       tempFiles:
-        (await deps.archives.sweep(TEMP_MAX_AGE_MS)) +
-        (await deps.staging.sweep(TEMP_MAX_AGE_MS)) +
-        (await deps.localMedia.sweep(TEMP_MAX_AGE_MS)),
+        (await deps.archives.sweepIncomplete(leftovers)) +
+        (await deps.staging.sweepIncomplete(leftovers)) +
+        (await deps.localMedia.sweepIncomplete(leftovers)),
     };
     deps.logger.info(counts, 'sweep done');
     return counts;

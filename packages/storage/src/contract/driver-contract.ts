@@ -134,6 +134,21 @@ export function describeDriverContract(name: string, fixture: ContractFixture): 
       expect(sha256(await readAll(await driver.read('atomic.bin')))).toBe(sha256(data));
     });
 
+    it('sweepIncomplete spares committed objects and writes younger than the bound', async () => {
+      const kept = randomBytes(100);
+      await put(driver, 'kept.bin', kept);
+      const data = randomBytes(2 * fixture.partSize + 5);
+      const live = driver.openWrite('live.bin', { sizeHint: data.length });
+      await new Promise<void>((resolve) =>
+        live.write(data.subarray(0, fixture.partSize + 3), () => resolve()),
+      );
+      expect(await driver.sweepIncomplete({ olderThanMs: 3_600_000 })).toBe(0);
+      live.end(data.subarray(fixture.partSize + 3));
+      await live.commit();
+      expect(sha256(await readAll(await driver.read('live.bin')))).toBe(sha256(data));
+      expect(sha256(await readAll(await driver.read('kept.bin')))).toBe(sha256(kept));
+    });
+
     it('leaves nothing after abort, and refuses to commit an aborted write', async () => {
       const write = driver.openWrite('aborted.bin');
       write.write(randomBytes(fixture.partSize + 1));

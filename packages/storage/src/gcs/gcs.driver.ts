@@ -15,6 +15,7 @@ import type {
   ListOptions,
   ObjectInfo,
   StorageDriver,
+  SweepOptions,
   WriteOptions,
 } from '../storage-driver.js';
 import { mapGcsError } from './gcs-errors.js';
@@ -135,6 +136,11 @@ export class GcsDriver implements StorageDriver {
     const map = (err: unknown) => mapGcsError(err, this.description, key);
     const sink = new GcsStreamSink(file, options.contentType, this.transfer.requestTimeoutMs);
     return new SinkWrite(mappedSink(sink, map), { storage: this.description, key });
+  }
+
+  /** Nothing to do: GCS expires an unfinished resumable session (the only leftover of a crashed write) after a week. */
+  async sweepIncomplete(_options: SweepOptions): Promise<number> {
+    return 0;
   }
 
   async close(): Promise<void> {}

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -37,8 +37,21 @@ describe('local driver', () => {
     await writeFile(path.join(root, '.new.zip.cvb-tmp-bbbb'), 'x');
     const old = new Date(Date.now() - 3_600_000);
     await utimes(path.join(root, '.old.zip.cvb-tmp-aaaa'), old, old);
-    expect(await driver.sweep(60_000)).toBe(1);
+    expect(await driver.sweepIncomplete({ olderThanMs: 60_000 })).toBe(1);
     expect((await readdir(root)).sort()).toEqual(['.new.zip.cvb-tmp-bbbb', 'kept.zip']);
+  });
+
+  it('sweeps only under its prefix folder', async () => {
+    const scoped = new LocalDriver({ kind: 'local', root, prefix: 'tenant-a' });
+    await mkdir(path.join(root, 'tenant-a'));
+    const old = new Date(Date.now() - 3_600_000);
+    for (const file of ['.a.zip.cvb-tmp-aaaa', 'tenant-a/.b.zip.cvb-tmp-bbbb']) {
+      await writeFile(path.join(root, file), 'x');
+      await utimes(path.join(root, file), old, old);
+    }
+    expect(await scoped.sweepIncomplete({ olderThanMs: 60_000 })).toBe(1);
+    expect(await readdir(path.join(root, 'tenant-a'))).toEqual([]);
+    expect(await driver.sweepIncomplete({ olderThanMs: 60_000 })).toBe(1);
   });
 
   it('keeps temp files out of listings', async () => {

@@ -15,6 +15,7 @@ import type {
   ListOptions,
   ObjectInfo,
   StorageDriver,
+  SweepOptions,
   WriteOptions,
 } from '../storage-driver.js';
 import { mapLocalError } from './local-errors.js';
@@ -131,9 +132,9 @@ export class LocalDriver implements StorageDriver {
     );
   }
 
-  /** Removes temp files of crashed writes older than `olderThanMs`; returns how many. */
-  sweep(olderThanMs: number): Promise<number> {
-    return sweepTempFiles(this.root, olderThanMs);
+  /** Removes temp files of crashed writes (older than the bound) under the prefix folder. */
+  sweepIncomplete(options: SweepOptions): Promise<number> {
+    return sweepTempFiles(path.join(this.root, this.scope.prefix), options.olderThanMs);
   }
 
   async close(): Promise<void> {}

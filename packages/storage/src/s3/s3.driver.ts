@@ -29,9 +29,11 @@ import type {
   ListOptions,
   ObjectInfo,
   StorageDriver,
+  SweepOptions,
   WriteOptions,
 } from '../storage-driver.js';
 import { mapS3Error } from './s3-errors.js';
+import { abortStaleUploads } from './s3-sweep.js';
 import { S3MultipartBackend } from './s3-upload.js';
 
 export interface S3Config extends TransferOptions {
@@ -209,6 +211,13 @@ export class S3Driver implements StorageDriver {
       attemptTimeoutMs: attemptTimeout(this.transfer),
     });
     return new SinkWrite(mappedSink(sink, map), { storage: this.description, key });
+  }
+
+  /** Aborts multipart uploads under the prefix older than the bound (crashed writers' parts). */
+  sweepIncomplete(options: SweepOptions): Promise<number> {
+    return abortStaleUploads(this.client, this.config.bucket, this.scope.prefix, options.olderThanMs, (op) =>
+      this.retrying('', op),
+    );
   }
 
   async close(): Promise<void> {
