@@ -155,6 +155,20 @@ describe('cvat-backup against a running system', () => {
     expect(elsewhere.error).toMatchObject({ code: 'CLI_NOT_LOGGED_IN' });
   });
 
+  it('queues without waiting, shows and cancels a request no worker has taken', async () => {
+    await api.worker.stop();
+    const queued = await home.json(['task', 'backup', String(task), '--no-wait']);
+    expect(queued).toEqual({ target: 'task', id: task, rq_id: expect.any(String), status: 'queued' });
+    const rqId = queued.rq_id as string;
+    expect(await home.json(['requests', 'show', rqId])).toMatchObject({ id: rqId, status: 'queued' });
+    const queuedList = await home.json(['requests', 'list', '--status', 'queued']);
+    expect((queuedList.results as Array<{ id: string }>).map((r) => r.id)).toEqual([rqId]);
+    expect(await home.json(['requests', 'cancel', rqId])).toEqual({ rq_id: rqId, cancelled: true });
+    expect((await home.json(['requests', 'show', rqId], 4)).error).toMatchObject({
+      code: 'BACKUP_API_REQUEST_NOT_FOUND',
+    });
+  });
+
   it('logs out: the token is revoked and forgotten', async () => {
     const stored = JSON.parse(
       await readFile(path.join(home.dir, 'config', 'cvat-backup', 'config.json'), 'utf8'),
