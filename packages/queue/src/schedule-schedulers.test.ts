@@ -98,5 +98,19 @@ describe('job schedulers of schedules on real Redis', () => {
     const keys = (await queue.getJobSchedulers()).map((s) => s.key).sort();
     expect(keys).toEqual(['not-a-schedule', 'schedule-8', 'schedule-9']);
     expect((await queue.getJobScheduler('schedule-8'))?.every).toBe(60_000);
+
+    // The periodic pass only restores what is missing (a Redis that lost its keys).
+    await queue.removeJobScheduler('schedule-9');
+    const repaired = await reconcileSchedulers(
+      queue,
+      [
+        { id: 8, enabled: true, cron: null, timezone: 'UTC', every_seconds: 30 },
+        { id: 9, enabled: true, cron: '*/10 * * * *', timezone: 'UTC', every_seconds: null },
+      ],
+      { onlyMissing: true },
+    );
+    expect(repaired).toEqual({ upserted: 1, removed: 0 });
+    expect((await queue.getJobScheduler('schedule-8'))?.every).toBe(60_000);
+    expect((await queue.getJobScheduler('schedule-9'))?.pattern).toBe('*/10 * * * *');
   });
 });

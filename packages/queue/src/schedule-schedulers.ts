@@ -48,22 +48,32 @@ export async function nextFireDate(queue: Queue, scheduleId: number): Promise<Da
 }
 
 /**
- * Brings Redis in line with the catalog: every enabled schedule upserted, every scheduler of a
- * schedule that is gone or disabled removed. Returns what changed.
+ * Brings Redis in line with the catalog: every scheduler of a schedule that is gone or disabled removed,
+ * and every enabled schedule upserted (`onlyMissing`: only those without a scheduler, for the periodic
+ * pass that repairs a lost Redis without touching healthy schedulers). Returns what changed.
  */
 export async function reconcileSchedulers(
   queue: Queue,
   enabled: readonly SchedulerSource[],
+  options: { onlyMissing?: boolean } = {},
 ): Promise<{ upserted: number; removed: number }> {
   const wanted = new Set(enabled.map((s) => s.id));
+  const present = new Set<number>();
   let removed = 0;
   for (const scheduler of await queue.getJobSchedulers()) {
     const id = scheduleIdOfScheduler(scheduler.key);
-    if (id !== undefined && !wanted.has(id)) {
+    if (id === undefined) continue;
+    if (wanted.has(id)) present.add(id);
+    else {
       await queue.removeJobScheduler(scheduler.key);
       removed++;
     }
   }
-  for (const schedule of enabled) await applyScheduler(queue, schedule);
-  return { upserted: enabled.length, removed };
+  let upserted = 0;
+  for (const schedule of enabled) {
+    if (options.onlyMissing && present.has(schedule.id)) continue;
+    await applyScheduler(queue, schedule);
+    upserted++;
+  }
+  return { upserted, removed };
 }

@@ -27,6 +27,8 @@ export interface ScheduleWorkerOptions {
 }
 
 const DAY_S = 24 * 3600;
+/** How often a worker restores schedulers missing from Redis (only missing ones: healthy ones stay). */
+const REPAIR_INTERVAL_MS = 60_000;
 const RETRIES = { attempts: 5, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 } };
 
 /**
@@ -101,10 +103,23 @@ export async function startScheduleWorker(options: ScheduleWorkerOptions) {
 
   const reconciled = await reconcileSchedulers(schedules, await catalog.schedules.listEnabled());
   logger.info(reconciled, 'backup schedules reconciled');
+  // Repairs what the start-up pass cannot see coming: a Redis that lost its keys, an API that died
+  // between committing a schedule and upserting its scheduler.
+  const repair = setInterval(() => {
+    catalog.schedules
+      .listEnabled()
+      .then((enabled) => reconcileSchedulers(schedules, enabled, { onlyMissing: true }))
+      .then((done) => {
+        if (done.upserted + done.removed > 0) logger.info(done, 'backup schedules repaired');
+      })
+      .catch((err: unknown) => logger.warn({ err }, 'backup schedule repair failed'));
+  }, REPAIR_INTERVAL_MS);
+  repair.unref();
 
   return {
     worker,
     async close() {
+      clearInterval(repair);
       await worker.close();
       await Promise.all([schedules.close(), webhooks.close(), flows.close()]);
     },
