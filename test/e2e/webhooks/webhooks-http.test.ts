@@ -5,7 +5,14 @@
 import { createHmac } from 'node:crypto';
 import { type Receiver, startReceiver } from '@cvat-backup/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BackupApi, type HttpUser, openBackupApi, settled, until } from '../backup-http/backup-api.js';
+import {
+  type BackupApi,
+  fileForm,
+  type HttpUser,
+  openBackupApi,
+  settled,
+  until,
+} from '../backup-http/backup-api.js';
 import { createLocalTask, json } from '../backup-http/task-backup.js';
 
 const SECRET = 'e2e-webhook-signing-secret';
@@ -142,5 +149,35 @@ describe('webhooks with a real worker and a real receiver', () => {
       receiver.received.find((r) => r.headers['x-webhook-delivery'] === String(redo.id)),
     );
     expect(JSON.parse(got.body)).toMatchObject({ event: 'ping', delivery_id: redo.id });
+  });
+
+  it('tells the receiver when a restore finishes, with the new task id', async () => {
+    await json(
+      await alice.call(`/api/webhooks/${webhookId}`, {
+        method: 'PATCH',
+        json: { events: ['backup:finished', 'backup:failed', 'restore:finished'] },
+      }),
+      200,
+    );
+    const task = await createLocalTask(alice, 'to restore');
+    const exported = await json(
+      await alice.call(`/api/tasks/${task}/backup/export`, { method: 'POST' }),
+      202,
+    );
+    const backup = await settled(alice, exported.rq_id as string);
+    const archive = Buffer.from(await (await alice.call(backup.result_url as string)).arrayBuffer());
+    const started = await json(
+      await alice.call('/api/tasks/backup', { method: 'POST', body: fileForm('task_file', archive) }),
+      202,
+    );
+    const restored = await settled(alice, started.rq_id as string);
+    expect(restored).toMatchObject({ status: 'finished', result_id: expect.any(Number) });
+    const [, accepted] = await notified('restore:finished');
+    expect(accepted!.body.payload).toMatchObject({
+      id: started.rq_id,
+      status: 'finished',
+      result_id: restored.result_id,
+      operation: { type: 'import:backup', target: 'task' },
+    });
   });
 });
