@@ -47,6 +47,10 @@ describe('cvat-backup for projects and cloud storages', () => {
     const verified = await home.json(['verify', archive]);
     expect(verified).toMatchObject({ valid: true, kind: 'project', name: 'cli project' });
     expect(verified.tasks).toMatchObject([{ name: 'in the project', media: 3, shapes: 1 }]);
+    expect(await home.json(['verify', archive, '--kind', 'project'])).toMatchObject({ kind: 'project' });
+    expect((await home.json(['verify', archive, '--kind', 'task'], 6)).error).toMatchObject({
+      code: 'ARCHIVE_IS_PROJECT',
+    });
 
     const restored = await home.json(['project', 'restore', archive]);
     expect(restored).toMatchObject({ target: 'project', id: expect.any(Number) });

@@ -1,5 +1,7 @@
+import { isAppError } from '@cvat-backup/common';
 import { FileSource, openBackup, type TaskContent } from '@cvat-backup/format';
 import type { Command } from 'commander';
+import { CliError, exitCodeFor, usageError } from '../core/cli-error.js';
 import { formatBytes } from '../output/units.js';
 import type { CommandContext, Runner } from './context.js';
 
@@ -15,10 +17,12 @@ async function checkTask(task: TaskContent) {
  * the SHA-256 manifest when there is one, the JSON documents against their schemas, and every
  * annotation against the labels. Any problem is its archive code and exit code 6.
  */
-export async function verify(ctx: CommandContext, file: string) {
+export async function verify(ctx: CommandContext, file: string, kind?: string) {
+  if (kind !== undefined && kind !== 'task' && kind !== 'project')
+    throw usageError(`--kind must be task or project, not "${kind}"`);
   const source = await FileSource.open(file);
   try {
-    const archive = await openBackup(source);
+    const archive = await openBackup(source, kind ? { expect: kind } : {});
     const integrity = await archive.verify();
     const tasks = archive.kind === 'task' ? [archive.task] : archive.tasks;
     const checked = [];
@@ -39,6 +43,10 @@ export async function verify(ctx: CommandContext, file: string) {
       `  ${integrity.entries} entries, ${formatBytes(integrity.bytes)}, CRC-32 checked, ${report.checksums}`,
       `  ${checked.length} task(s), ${checked.reduce((n, t) => n + t.media, 0)} media file(s), ${shapes} annotation(s)`,
     ]);
+  } catch (err) {
+    // The verdict names the file; the code and exit code stay the archive reader's.
+    if (!isAppError(err)) throw err;
+    throw new CliError(err.code, `INVALID: ${file}: ${err.message}`, exitCodeFor(err.code, err.status));
   } finally {
     await source.close();
   }
@@ -49,5 +57,6 @@ export function addVerifyCommand(program: Command, ctx: () => CommandContext, ru
     .command('verify')
     .description('check an archive offline: zip structure, CRCs, checksum manifest, format and kind')
     .argument('<archive>', 'a task or project backup (.zip)')
-    .action((file: string) => run(() => verify(ctx(), file)));
+    .option('--kind <kind>', 'require a task or a project backup')
+    .action((file: string, options: { kind?: string }) => run(() => verify(ctx(), file, options.kind)));
 }
