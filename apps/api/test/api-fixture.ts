@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { cloudStorageConfig } from '@cvat-backup/backup';
-import { migrate, PgCatalog } from '@cvat-backup/catalog';
+import { deriveCredentialsKey, migrate, PgCatalog } from '@cvat-backup/catalog';
 import { createLogger } from '@cvat-backup/common';
 import { createDriver, LocalDriver } from '@cvat-backup/storage';
 import {
@@ -56,13 +56,16 @@ export async function openTestApi(
     >;
     /** Also serve `/api/backup-schedules` (on the same queue prefix and data root). */
     schedules?: boolean;
+    /** Encrypt cloud credentials as a worker given this SECRET_KEY would (random key otherwise). */
+    secretKey?: string;
   } = {},
 ): Promise<TestApi> {
   const db = await createTestDatabase();
   const pool = new pg.Pool({ connectionString: db.url, max: 8 });
   pool.on('error', () => {});
   await migrate(pool);
-  const catalog = new PgCatalog(pool, { credentialsKey: randomBytes(32) });
+  const credentialsKey = options.secretKey ? deriveCredentialsKey(options.secretKey) : randomBytes(32);
+  const catalog = new PgCatalog(pool, { credentialsKey });
   const dataRoot = await mkdtemp(path.join(tmpdir(), 'cvb-api-data-'));
   const mediaRoot = path.join(dataRoot, 'media');
   await mkdir(mediaRoot);

@@ -20,8 +20,11 @@ export interface ScheduleE2e {
   close(): Promise<void>;
 }
 
+const SECRET_KEY = 'e2e-schedules-secret-0123456789';
+
 export async function openScheduleE2e(): Promise<ScheduleE2e> {
-  const api = await openTestApi({ schedules: true });
+  // One SECRET_KEY for the API's catalog and the workers: cloud credentials written by one are read by the other.
+  const api = await openTestApi({ schedules: true, secretKey: SECRET_KEY });
   const base = await api.app.listen({ host: '127.0.0.1', port: 0 });
   const workers: WorkerProcess[] = [];
   return {
@@ -32,7 +35,7 @@ export async function openScheduleE2e(): Promise<ScheduleE2e> {
         DATA_ROOT: api.dataRoot,
         REDIS_URL: testServices().redisUrl,
         DATABASE_URL: api.db.url,
-        SECRET_KEY: 'e2e-schedules-secret-0123456789',
+        SECRET_KEY,
         QUEUE_PREFIX: api.queuePrefix,
         JOB_LOCK_MS: '2000',
         STALLED_CHECK_MS: '1000',
