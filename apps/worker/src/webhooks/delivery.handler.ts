@@ -46,6 +46,11 @@ export function deliveryHandler(deps: DeliveryDependencies) {
     if (delivery.status !== 'pending') return { skipped: `delivery ${delivery.status}` };
     const target = await deps.webhooks.target(webhookId);
     if (!target) return { skipped: 'webhook removed' };
+    // Deactivating a webhook stops what it would still retry; a ping or redelivery was asked for.
+    if (!target.is_active && delivery.event !== 'ping' && delivery.redelivery_of === null) {
+      await deps.webhooks.abandonDelivery(deliveryId, 'the webhook was deactivated; redeliver to send it');
+      return { skipped: 'webhook inactive' };
+    }
 
     const body = JSON.stringify(webhookDeliveryBody(delivery));
     const headers = webhookDeliveryHeaders(delivery);

@@ -156,6 +156,21 @@ describe('webhook deliveries to a real HTTP receiver', () => {
     expect(d).toMatchObject({ status: 'delivered', attempts: 2, status_code: 204, error: null });
   });
 
+  it('stops retrying once the webhook is deactivated', async () => {
+    let w: Awaited<ReturnType<typeof hook>> | undefined;
+    const r = await receiver(() => {
+      // Deactivated while its first attempt is answered: the retry must not be sent.
+      void catalog.webhooks.update(user, w!.id, { is_active: false });
+      return { status: 503, headers: { 'retry-after': '1' } };
+    });
+    w = await hook(r.url);
+    await publishWebhookEvent(publisher, event());
+    const d = await settled(w);
+    expect(d).toMatchObject({ status: 'failed', attempts: 1, status_code: 503 });
+    expect(d.error).toMatch(/deactivated/);
+    expect(r.received).toHaveLength(1);
+  });
+
   it('takes a 4xx as final: one attempt, marked failed', async () => {
     const r = await receiver(() => ({ status: 404, body: 'no such hook' }));
     const w = await hook(r.url);

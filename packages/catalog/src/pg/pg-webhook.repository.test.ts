@@ -246,6 +246,18 @@ describe('deliveries', () => {
     expect((await t.catalog.webhooks.listDeliveries(w.id)).count).toBe(3);
   });
 
+  it('abandons a pending delivery without counting an attempt, and only a pending one', async () => {
+    const w = await t.catalog.webhooks.create(owner, hook);
+    const { delivery: d } = await t.catalog.webhooks.createDelivery(delivery(w.id, 'abandon'));
+    expect(await t.catalog.webhooks.abandonDelivery(d.id, 'deactivated')).toBe(true);
+    expect(await t.catalog.webhooks.getDelivery(w.id, d.id)).toMatchObject({
+      status: 'failed',
+      attempts: 0,
+      error: 'deactivated',
+    });
+    expect(await t.catalog.webhooks.abandonDelivery(d.id, 'again')).toBe(false);
+  });
+
   it('removes the deliveries with their webhook', async () => {
     const w = await t.catalog.webhooks.create(owner, hook);
     const { delivery: d } = await t.catalog.webhooks.createDelivery(delivery(w.id, 'gone'), 10);

@@ -235,6 +235,15 @@ export class PgWebhookRepository implements WebhookRepository {
     return rows[0] ?? null;
   }
 
+  async abandonDelivery(deliveryId: number, reason: string): Promise<boolean> {
+    const { rowCount } = await this.conn.db.query(
+      `UPDATE webhook_deliveries SET status = 'failed', error = $2, updated_date = now()
+       WHERE id = $1 AND status = 'pending'`,
+      [deliveryId, reason],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
   async sweepDeliveries(maxAgeMs: number): Promise<number> {
     const { rowCount } = await this.conn.db.query(
       `DELETE FROM webhook_deliveries WHERE updated_date < now() - make_interval(secs => $1::double precision / 1000)`,

@@ -120,6 +120,8 @@ export interface WebhookRepository {
   listDeliveries(webhookId: number, query?: ListQuery): Promise<Page<DeliveryRecord>>;
   /** Counts one attempt and stores its outcome; returns the updated row (null when it was removed). */
   recordAttempt(deliveryId: number, attempt: DeliveryAttempt): Promise<DeliveryRecord | null>;
+  /** Ends a pending delivery without another attempt (its webhook was deactivated); false if not pending. */
+  abandonDelivery(deliveryId: number, reason: string): Promise<boolean>;
   /** Removes deliveries not updated for `maxAgeMs` (the periodic sweep); returns how many. */
   sweepDeliveries(maxAgeMs: number): Promise<number>;
 }
