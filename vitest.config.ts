@@ -10,7 +10,7 @@ const conditions = ['source', 'node', 'development|production'];
 const project = (dir: string, include = ['src/**/*.test.ts']) => ({
   extends: true as const,
   test: {
-    name: JSON.parse(readFileSync(`${dir}/package.json`, 'utf8')).name as string,
+    name: JSON.parse(readFileSync(here(`./${dir}/package.json`), 'utf8')).name as string,
     root: here(`./${dir}`),
     include,
   },
