@@ -14,6 +14,7 @@ import { type Fixture, openFixture } from '../../test/export-fixture.js';
 import { finishScheduleRun } from './finish-run.js';
 import { type Fire, fireScheduleRun } from './fire-run.js';
 import type { ScheduleRunDependencies } from './schedule-run-deps.js';
+import { recordScheduledArchive } from './scheduled-export.js';
 
 let f: Fixture;
 let root: string;
@@ -279,5 +280,30 @@ describe('schedule runs', () => {
     expect(
       await fireScheduleRun(r.deps, fire(s, 'manual-1', { trigger: 'manual', runId: started.run.id })),
     ).toBe('fanned-out');
+  });
+
+  it('deletes the archive of an export whose schedule was deleted meanwhile, instead of recording it', async () => {
+    const { actor } = await ownerWithTasks(['t']);
+    const s = await f.catalog.schedules.create(actor.id, settings());
+    const r = record();
+    await fireScheduleRun(r.deps, fire(s, 'x'));
+    const payload = r.fanOuts[0]![0]!;
+    const key = `schedules/${s.id}/run-${payload.schedule!.runId}/${payload.filename}`;
+    const write = archives.openWrite(key);
+    write.end('zip');
+    await write.commit();
+    expect(await f.catalog.schedules.delete(actor, s.id)).toBe(true);
+    const outcome = {
+      location: 'local' as const,
+      cloudStorageId: null,
+      key,
+      filename: payload.filename!,
+      size: 3,
+      resourceUpdatedDate: new Date().toISOString(),
+      lightweight: false,
+      reused: false,
+    };
+    await recordScheduledArchive(f.catalog, payload, outcome, async () => archives);
+    expect(await archives.head(key)).toBeUndefined();
   });
 });
