@@ -71,7 +71,13 @@ function seamConfig(): StorageConfig {
     case 'azure':
       return { kind: 'azure', container: place, connectionString: azure.connectionString, ...tuning };
     default:
-      return { kind: 'gcs', bucket: place, apiEndpoint: gcs.endpoint, projectId: gcs.projectId };
+      return {
+        kind: 'gcs',
+        bucket: place,
+        apiEndpoint: gcs.endpoint,
+        projectId: gcs.projectId,
+        partSize: PART_SIZE,
+      };
   }
 }
 
@@ -137,7 +143,9 @@ async function raw(): Promise<[() => Promise<void>, () => Promise<number>]> {
         .getBlockBlobClient(key);
       return [
         async () => {
-          await blob.uploadStream(source(), PART_SIZE, QUEUE_SIZE);
+          // uploadStream keeps ceil(¾ · maxConcurrency) blocks in flight and maxConcurrency buffers;
+          // QUEUE_SIZE + 1 gives what the seam does: QUEUE_SIZE in flight, one more filling.
+          await blob.uploadStream(source(), PART_SIZE, QUEUE_SIZE + 1);
         },
         async () => {
           const c = counter();
@@ -148,14 +156,18 @@ async function raw(): Promise<[() => Promise<void>, () => Promise<number>]> {
       ];
     }
     default: {
-      // Same settings as the seam: the library's own retries buffer the upload for replay.
+      // Same settings as the seam: chunked resumable upload (each chunk buffered so it can be
+      // resent), chunks of PART_SIZE; the library's own retries off, as the seam's are its own.
       const storage = gcsClient();
       storage.retryOptions.autoRetry = false;
       storage.retryOptions.maxRetries = 0;
       const file = storage.bucket(place).file(key);
       return [
         async () => {
-          await pipeline(source(), file.createWriteStream({ resumable: true, validation: false }));
+          await pipeline(
+            source(),
+            file.createWriteStream({ resumable: true, validation: false, chunkSize: PART_SIZE }),
+          );
         },
         async () => {
           const c = counter();

@@ -103,7 +103,7 @@ const header = [
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ');
 console.log(
-  `\nStorage seam vs raw SDK, ${big / MiB} MiB each way; writes best of ${repeats} runs, reads best of ${3 * repeats} (ratio = seam time / raw time; part 8 MiB × queue 4)`,
+  `\nStorage seam vs raw SDK, ${big / MiB} MiB each way; writes best of ${repeats} runs, reads best of ${3 * repeats} (ratio = seam time / raw time; part 8 MiB × queue 4, GCS chunks of 8 MiB one at a time)`,
 );
 console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));

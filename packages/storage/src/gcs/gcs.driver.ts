@@ -2,8 +2,15 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { AppError } from '@cvat-backup/common';
 import { type Bucket, type File, Storage, type StorageOptions } from '@google-cloud/storage';
-import { type ResolvedTransfer, resolveTransfer, type TransferOptions } from '../core/driver-options.js';
+import {
+  attemptTimeout,
+  type ResolvedTransfer,
+  resolveTransfer,
+  type TransferOptions,
+} from '../core/driver-options.js';
 import { KeyScope } from '../core/keys.js';
+import { planParts } from '../core/part-plan.js';
+import { PartUploader } from '../core/part-uploader.js';
 import { emptyRangeRead, toSpan } from '../core/range.js';
 import { type OpenedRange, resumableRead } from '../core/resumable-read.js';
 import { withRetry } from '../core/retry.js';
@@ -19,9 +26,10 @@ import type {
   WriteOptions,
 } from '../storage-driver.js';
 import { mapGcsError } from './gcs-errors.js';
-import { GcsStreamSink } from './gcs-write.js';
+import { GCS_CHUNK_QUANTUM, GcsChunkBackend } from './gcs-upload.js';
 
-export interface GcsConfig extends Omit<TransferOptions, 'partSize' | 'queueSize'> {
+/** `partSize` is the resumable-upload chunk (rounded up to MiB); chunks go one at a time. */
+export interface GcsConfig extends Omit<TransferOptions, 'queueSize'> {
   kind: 'gcs';
   bucket: string;
   /** Path of a service-account key JSON (CVAT's KEY_FILE_PATH). */
@@ -33,12 +41,21 @@ export interface GcsConfig extends Omit<TransferOptions, 'partSize' | 'queueSize
   apiEndpoint?: string;
 }
 
-/** Google Cloud Storage through `@google-cloud/storage`; writes are single-request resumable uploads. */
+// GCS has no part limit; these bound chunk sizes as S3 does, so hints size chunks sensibly.
+const GCS_LIMITS = {
+  maxParts: 10_000,
+  minPartSize: GCS_CHUNK_QUANTUM,
+  maxPartSize: 5 * 1024 ** 3,
+  maxObjectSize: 5 * 1024 ** 4,
+};
+
+/** Google Cloud Storage through `@google-cloud/storage`; writes are chunked resumable uploads. */
 export class GcsDriver implements StorageDriver {
   readonly description: string;
   private readonly bucket: Bucket;
   private readonly scope: KeyScope;
   private readonly transfer: ResolvedTransfer;
+  private readonly authHeaders: () => Promise<Record<string, string>>;
 
   constructor(config: GcsConfig) {
     this.transfer = resolveTransfer(config);
@@ -56,7 +73,18 @@ export class GcsDriver implements StorageDriver {
       // Retries are ours (jittered, coded); the library's would retry non-idempotent uploads blindly.
       retryOptions: { autoRetry: false, maxRetries: 0 },
     };
-    this.bucket = new Storage(options).bucket(config.bucket);
+    const storage = new Storage(options);
+    this.bucket = storage.bucket(config.bucket);
+    // Chunks are sent by us; they carry the library's credentials unless it would send none.
+    const authed = keyed || config.apiEndpoint === undefined;
+    this.authHeaders = async () =>
+      authed
+        ? Object.fromEntries(
+            new Headers(
+              (await storage.authClient.getRequestHeaders()) as ConstructorParameters<typeof Headers>[0],
+            ),
+          )
+        : {};
   }
 
   async read(key: string, options: { range?: ByteRange } = {}): Promise<Readable> {
@@ -134,7 +162,18 @@ export class GcsDriver implements StorageDriver {
   openWrite(key: string, options: WriteOptions = {}): AtomicWrite {
     const file = this.bucket.file(this.scope.full(key));
     const map = (err: unknown) => mapGcsError(err, this.description, key);
-    const sink = new GcsStreamSink(file, options.contentType, this.transfer.requestTimeoutMs);
+    const plan = planParts(GCS_LIMITS, this.transfer.partSize, options.sizeHint, {
+      storage: this.description,
+      key,
+    });
+    const sink = new PartUploader(new GcsChunkBackend(file, options.contentType, this.authHeaders), {
+      plan,
+      // A session takes its chunks in order, one at a time.
+      queueSize: 1,
+      retry: this.transfer.retry,
+      map,
+      attemptTimeoutMs: attemptTimeout(this.transfer),
+    });
     return new SinkWrite(mappedSink(sink, map), { storage: this.description, key });
   }
 
