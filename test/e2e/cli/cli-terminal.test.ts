@@ -3,15 +3,14 @@
  * that a second run resumes where the server stands.
  */
 import { execFile } from 'node:child_process';
-import { readdir, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { uniqueName } from '@cvat-backup/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../backup-http/backup-api.js';
 import { createLocalTask, expectSameTask } from '../backup-http/task-backup.js';
 import { CLI_MAIN, onlyJson } from './cli-runner.js';
-import { type CliSystem, login, openCliSystem } from './cli-system.js';
+import { type CliSystem, login, openCliSystem, PASSWORD } from './cli-system.js';
 import { TcpCutter } from './tcp-cutter.js';
 
 const exec = promisify(execFile);
@@ -32,26 +31,61 @@ describe('cvat-backup in a terminal and over a failing network', () => {
     await system?.close();
   });
 
+  /** A tmux session (private server) running `lines` as a shell script in the CLI's environment. */
+  async function terminal(name: string, lines: string[]) {
+    const env = Object.entries(system.home.env).map(([k, v]) => `export ${k}=${quote(v ?? '')}`);
+    const script = path.join(system.home.dir, `${name}.sh`);
+    await writeFile(script, [...env, ...lines, 'sleep 120', ''].join('\n'));
+    // A private server on a socket inside the CLI's home, removed with it.
+    const socket = path.join(system.home.dir, `${name}.tmux`);
+    const tmux = (...args: string[]) => exec('tmux', ['-S', socket, '-f', '/dev/null', ...args]);
+    await tmux('new-session', '-d', '-s', 'cli', '-x', '120', '-y', '30', `sh ${quote(script)}`);
+    const screen = async () => (await tmux('capture-pane', '-p', '-t', 'cli')).stdout;
+    return {
+      screen,
+      keys: (...keys: string[]) => tmux('send-keys', '-t', 'cli', ...keys),
+      /** The screen once `text` shows on it. */
+      waitFor: (text: string) =>
+        until(`"${text}" in tmux`, async () => {
+          const shown = await screen();
+          return shown.includes(text) ? shown : undefined;
+        }),
+      close: () => tmux('kill-server').catch(() => undefined),
+    };
+  }
+
+  const cli = () => `${quote(process.execPath)} ${quote(CLI_MAIN)}`;
+
+  it('asks for the password on a terminal without echoing it', async () => {
+    const { home, api, username } = system;
+    const term = await terminal('login', [`${cli()} login --server ${quote(api.base)}; echo "CLI-EXIT=$?"`]);
+    try {
+      // capture-pane drops trailing blanks, so the prompts show without their space.
+      await term.waitFor('username:');
+      await term.keys(username, 'Enter');
+      await term.waitFor('password:');
+      await term.keys(PASSWORD, 'Enter');
+      const screen = await term.waitFor('CLI-EXIT=');
+      expect(screen, screen).toContain('CLI-EXIT=0');
+      expect(screen).toContain(`username: ${username}`);
+      expect(screen).toMatch(/^password:\s*$/m);
+      expect(screen).toContain(`logged in to ${api.base} as ${username}`);
+      expect(screen).not.toContain(PASSWORD);
+      const stored = await readFile(path.join(home.dir, 'config', 'cvat-backup', 'config.json'), 'utf8');
+      expect(JSON.parse(stored)).toMatchObject({ server: api.base, username });
+    } finally {
+      await term.close();
+    }
+  });
+
   it('draws upload and download bars with percentage, bytes, rate and ETA in tmux', async () => {
     archive = path.join(system.home.dir, 'tty.zip');
-    const env = Object.entries(system.home.env)
-      .map(([k, v]) => `export ${k}=${quote(v ?? '')}`)
-      .join('\n');
-    const cli = `${quote(process.execPath)} ${quote(CLI_MAIN)}`;
-    const script = path.join(system.home.dir, 'tty.sh');
-    await writeFile(
-      script,
-      `${env}\n${cli} task backup ${task} --out ${quote(archive)}; a=$?\n` +
-        `${cli} task restore ${quote(archive)} --chunk-size 1k; echo "CLI-EXIT=$a,$?"\nsleep 120\n`,
-    );
-    const socket = uniqueName('cvb-cli-tmux');
-    const tmux = (...args: string[]) => exec('tmux', ['-L', socket, '-f', '/dev/null', ...args]);
+    const term = await terminal('bars', [
+      `${cli()} task backup ${task} --out ${quote(archive)}; a=$?`,
+      `${cli()} task restore ${quote(archive)} --chunk-size 1k; echo "CLI-EXIT=$a,$?"`,
+    ]);
     try {
-      await tmux('new-session', '-d', '-s', 'cli', '-x', '120', '-y', '30', `sh ${quote(script)}`);
-      const screen = await until('the CLI in tmux', async () => {
-        const { stdout } = await tmux('capture-pane', '-p', '-t', 'cli');
-        return stdout.includes('CLI-EXIT=') ? stdout : undefined;
-      });
+      const screen = await term.waitFor('CLI-EXIT=');
       expect(screen, screen).toContain('CLI-EXIT=0,0');
       const size = (await stat(archive)).size;
       const kib = (size / 1024).toFixed(1);
@@ -65,7 +99,7 @@ describe('cvat-backup in a terminal and over a failing network', () => {
       expect(screen).toMatch(/^server: task \d+ backed up in [\d.]+ s$/m);
       expect(screen).toMatch(/^restored as task \d+$/m);
     } finally {
-      await tmux('kill-server').catch(() => undefined);
+      await term.close();
     }
   });
 
