@@ -1,4 +1,4 @@
-import { PassThrough, type Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppError } from '@cvat-backup/common';
 import { backoffDelay, type RetryPolicy, withRetry } from './retry.js';
@@ -28,9 +28,10 @@ export interface ResumableReadOptions {
 
 /**
  * Streams `[start, end)` from an opener, resuming after a dropped, stalled or short connection at
- * the first byte not yet delivered, pinned to the version first read. Bodies are piped (native
- * backpressure, no per-chunk promises); a watchdog checks for stalls. The first open happens
- * before this resolves, so "not found" and "access denied" surface from the call itself.
+ * the first byte not yet delivered, pinned to the version first read. Chunks are pushed straight
+ * from the body into the returned Readable, the body paused while the reader is full (one hop, no
+ * Transform in between: the read path is hot); a watchdog checks for stalls. The first open
+ * happens before this resolves, so "not found" and "access denied" surface from the call itself.
  */
 export async function resumableRead(
   open: RangeOpener,
@@ -41,16 +42,35 @@ export async function resumableRead(
   const bounded = (s: number, e: number | undefined, v: string | undefined) =>
     withRetry(() => withDeadline(open(s, e, v), options.idleTimeoutMs), options.retry, options.map);
   const first = await bounded(start, end, undefined);
-  const out = new PassThrough({ highWaterMark: 64 * 1024 });
   let current = first;
+  let detach = () => {};
   let position = start;
   let failures = 0;
   let lastProgress = Date.now();
   let reopening = false;
+  // The reader is full: a quiet body is backpressure, not a stall.
+  let full = false;
+
+  const out = new Readable({
+    highWaterMark: 64 * 1024,
+    read() {
+      if (full) {
+        full = false;
+        lastProgress = Date.now();
+      }
+      current.body.resume();
+    },
+    destroy(err, callback) {
+      clearInterval(watchdog);
+      detach();
+      current.body.destroy();
+      callback(err);
+    },
+  });
 
   const fail = (err: unknown) => {
     if (out.destroyed) return;
-    current.body.unpipe(out);
+    detach();
     current.body.destroy();
     const mapped = options.map(err);
     if (!mapped.retryable || ++failures >= options.retry.attempts) {
@@ -74,37 +94,37 @@ export async function resumableRead(
     current = opened;
     lastProgress = Date.now();
     const body = opened.body;
-    body.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       position += chunk.length;
       failures = 0;
       lastProgress = Date.now();
-    });
-    body.once('error', fail);
-    body.once('end', () => {
+      if (!out.push(chunk)) {
+        full = true;
+        body.pause();
+      }
+    };
+    const onEnd = () => {
       if (position < first.end)
         fail(new StorageStallError(`the body ended ${first.end - position} bytes early`));
-      else out.end();
-    });
-    body.pipe(out, { end: false });
+      else out.push(null);
+    };
+    detach = () => {
+      body.off('data', onData).off('end', onEnd).off('error', fail);
+      // A late error of a body we gave up on must not go unhandled.
+      body.on('error', () => {});
+    };
+    body.on('data', onData).once('end', onEnd).once('error', fail);
   };
 
-  // A paused body is backpressure from the reader, not a stall: only time the waits for data.
-  out.on('drain', () => {
-    lastProgress = Date.now();
-  });
   const watchdog = setInterval(
     () => {
-      const waiting = !reopening && !out.writableNeedDrain && !current.body.destroyed;
+      const waiting = !reopening && !full && !current.body.destroyed;
       if (waiting && Date.now() - lastProgress > options.idleTimeoutMs)
         current.body.destroy(new StorageStallError(`no data for ${options.idleTimeoutMs} ms`));
     },
     Math.max(10, Math.floor(options.idleTimeoutMs / 4)),
   );
   watchdog.unref();
-  out.once('close', () => {
-    clearInterval(watchdog);
-    current.body.destroy();
-  });
   attach(first);
   return out;
 }
