@@ -6,12 +6,12 @@ import { execFile } from 'node:child_process';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { startFaultProxy } from '@cvat-backup/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../backup-http/backup-api.js';
 import { createLocalTask, expectSameTask } from '../backup-http/task-backup.js';
 import { CLI_MAIN, onlyJson } from './cli-runner.js';
 import { type CliSystem, login, openCliSystem, PASSWORD } from './cli-system.js';
-import { TcpCutter } from './tcp-cutter.js';
 
 const exec = promisify(execFile);
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -103,43 +103,51 @@ describe('cvat-backup in a terminal and over a failing network', () => {
     }
   });
 
+  /** A chunk that landed whole: the resume starts after it, never inside it, never at 0 or the end. */
+  const expectResumedAfterWholeChunks = async (offset: unknown) => {
+    const size = (await stat(archive)).size;
+    expect(offset as number).toBeGreaterThan(0);
+    expect(offset as number).toBeLessThan(size);
+    expect((offset as number) % 1024).toBe(0);
+  };
+
   it('resumes an upload the network cut off, from where the server stands', async () => {
     const { home, api, user } = system;
-    const cutter = new TcpCutter({ host: '127.0.0.1', port: Number(new URL(api.base).port) });
-    const server = await cutter.listen();
+    const proxy = await startFaultProxy({ port: Number(new URL(api.base).port) });
     // The stored login belongs to the direct address; the token goes along explicitly.
-    const env = { CVAT_BACKUP_SERVER: server, CVAT_BACKUP_TOKEN: user.token };
+    const env = { CVAT_BACKUP_SERVER: proxy.url, CVAT_BACKUP_TOKEN: user.token };
+    const uploads = path.join(home.dir, 'state', 'cvat-backup', 'uploads');
     try {
-      cutter.cutAt = 3;
+      // Cut in the second or third 1 KiB chunk, counted from the first PATCH.
+      proxy.inject({ kind: 'drop', direction: 'upstream', afterBytes: 2600, armedBy: /^PATCH /m });
       const first = await home.json(['task', 'restore', archive, '--chunk-size', '1k'], 5, { env });
       expect(first.error).toMatchObject({ code: 'CLI_SERVER_UNREACHABLE' });
-      expect(cutter.cuts).toBe(1);
-      expect(await readdir(path.join(home.dir, 'state', 'cvat-backup', 'uploads'))).toHaveLength(1);
+      expect(proxy.hits).toBe(1);
+      expect(await readdir(uploads)).toHaveLength(1);
 
-      cutter.cutAt = 0;
       const second = await home.json(['task', 'restore', archive, '--chunk-size', '1k'], 0, { env });
-      // Two whole chunks landed before the cut; the third, cut midway, was discarded by the server.
-      expect(second.source).toMatchObject({ resumed_from: 2048, bytes: (await stat(archive)).size });
+      expect(second.source).toMatchObject({ bytes: (await stat(archive)).size });
+      // The chunk cut midway was discarded by the server; the whole ones before it were kept.
+      await expectResumedAfterWholeChunks((second.source as { resumed_from: number }).resumed_from);
       await expectSameTask(user, task, second.id as number);
-      expect(await readdir(path.join(home.dir, 'state', 'cvat-backup', 'uploads'))).toHaveLength(0);
+      expect(await readdir(uploads)).toHaveLength(0);
     } finally {
-      await cutter.close();
+      await proxy.close();
     }
   });
 
   it('resumes an upload whose process was stopped with Ctrl-C (exit 130, one JSON error)', async () => {
     const { home, api, user } = system;
-    const cutter = new TcpCutter({ host: '127.0.0.1', port: Number(new URL(api.base).port) });
-    const server = await cutter.listen();
-    const env = { CVAT_BACKUP_SERVER: server, CVAT_BACKUP_TOKEN: user.token };
+    const proxy = await startFaultProxy({ port: Number(new URL(api.base).port) });
+    const env = { CVAT_BACKUP_SERVER: proxy.url, CVAT_BACKUP_TOKEN: user.token };
     const args = ['--json', 'task', 'restore', archive, '--chunk-size', '1k'];
     try {
-      cutter.stall = true;
-      cutter.cutAt = 2;
+      // The connection hangs inside a later chunk, as on a dead network, until Ctrl-C.
+      proxy.inject({ kind: 'stall', direction: 'upstream', afterBytes: 2600, armedBy: /^PATCH /m });
       const first = await home.run(args, {
         env,
         onSpawn: (child) => {
-          void until('the upload to stall', async () => (cutter.cuts > 0 ? true : undefined)).then(() =>
+          void until('the upload to stall', async () => (proxy.hits > 0 ? true : undefined)).then(() =>
             child.kill('SIGINT'),
           );
         },
@@ -147,12 +155,11 @@ describe('cvat-backup in a terminal and over a failing network', () => {
       expect(first.code, first.stderr).toBe(130);
       expect(onlyJson(first.stdout)).toEqual({ error: { code: 'CLI_INTERRUPTED', message: 'Interrupted' } });
 
-      cutter.cutAt = 0;
       const second = await home.json(args.slice(1), 0, { env });
-      expect(second.source).toMatchObject({ resumed_from: 1024 });
+      await expectResumedAfterWholeChunks((second.source as { resumed_from: number }).resumed_from);
       await expectSameTask(user, task, second.id as number);
     } finally {
-      await cutter.close();
+      await proxy.close();
     }
   });
 });
