@@ -2,6 +2,7 @@ export { BackupProducer, type Enqueued, type ProducerOptions } from './backup-pr
 export { classifyFailure, createCodedWorker, failureCode, failureText } from './coded-worker.js';
 export * from './job-metrics.js';
 export * from './job-payloads.js';
+export { type JobSnapshot, readJobSnapshot } from './job-snapshot.js';
 export { QUEUE_NAMES, type QueueName } from './queue-names.js';
 export * from './request-id.js';
 export { type RequestLogFields, requestLogFields } from './request-log-fields.js';

@@ -1,6 +1,12 @@
 import type { Catalog } from '@cvat-backup/catalog';
 import { AppError } from '@cvat-backup/common';
-import { parseRequestId, QUEUE_NAMES, requestLogFields } from '@cvat-backup/queue';
+import {
+  type ExportJobPayload,
+  parseRequestId,
+  QUEUE_NAMES,
+  readJobSnapshot,
+  requestLogFields,
+} from '@cvat-backup/queue';
 import type { Job } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -46,8 +52,9 @@ export function exportRoutes(catalog: Catalog, services: BackupServices, target:
           request.params.id,
           request.query,
         );
-        const job = await producer.exports.getJob(resolved.rqId);
-        const state = job ? await job.getState() : undefined;
+        const snapshot = await readJobSnapshot<ExportJobPayload>(producer.exports, resolved.rqId);
+        const job = snapshot?.job;
+        const state = snapshot?.state;
         if (job && state && (NOT_STARTED.has(state) || state === 'active')) {
           if (action === 'download') throw new AppError('BACKUP_API_NOT_FINISHED');
           return reply.code(202).send({ rq_id: resolved.rqId });

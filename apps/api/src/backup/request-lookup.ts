@@ -1,6 +1,6 @@
 import type { Actor } from '@cvat-backup/catalog';
 import type { ExportJobPayload, FoundRequest, ImportJobPayload } from '@cvat-backup/queue';
-import { type BackupProducer, parseRequestId } from '@cvat-backup/queue';
+import { type BackupProducer, parseRequestId, readJobSnapshot } from '@cvat-backup/queue';
 import type { Job } from 'bullmq';
 
 export type { FoundRequest } from '@cvat-backup/queue';
@@ -20,12 +20,12 @@ export const NOT_STARTED: ReadonlySet<string> = new Set([
 export async function findRequest(producer: BackupProducer, rqId: string): Promise<FoundRequest | undefined> {
   const key = parseRequestId(rqId);
   if (key?.action !== 'import') {
-    const job = (await producer.exports.getJob(rqId)) as Job<ExportJobPayload> | undefined;
-    if (job) return { kind: 'export', job, state: await job.getState() };
+    const found = await readJobSnapshot<ExportJobPayload>(producer.exports, rqId);
+    if (found) return { kind: 'export', ...found };
   }
   if (key?.action !== 'export') {
-    const job = (await producer.imports.getJob(rqId)) as Job<ImportJobPayload> | undefined;
-    if (job) return { kind: 'import', job, state: await job.getState() };
+    const found = await readJobSnapshot<ImportJobPayload>(producer.imports, rqId);
+    if (found) return { kind: 'import', ...found };
   }
   return undefined;
 }
