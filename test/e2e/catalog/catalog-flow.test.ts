@@ -5,9 +5,7 @@
  * emulator), puts annotations of every kind and reads them back equal; a detached cloud task refuses
  * frames until a cloud storage is attached.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,14 +13,14 @@ import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   createS3Bucket,
   createTestDatabase,
-  freePort,
   s3Client,
   type TestBucket,
   type TestDatabase,
   testServices,
 } from '@cvat-backup/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiTestModules, type LabelView, repoRoot } from './api-test-modules.js';
+import { ApiProcess } from '../support/api-process.js';
+import { apiTestModules, type LabelView } from './api-test-modules.js';
 
 const { png, jpeg } = await apiTestModules.images();
 const { sampleLabels, sampleAnnotations, withoutIds } = await apiTestModules.samples();
@@ -30,8 +28,7 @@ const { sampleLabels, sampleAnnotations, withoutIds } = await apiTestModules.sam
 describe('catalog through HTTP (API process)', () => {
   let db: TestDatabase;
   let dataRoot: string;
-  let api: ChildProcess;
-  let output = '';
+  let api: ApiProcess;
   let base: string;
   let bucket: TestBucket;
   let alice: string;
@@ -70,53 +67,26 @@ describe('catalog through HTTP (API process)', () => {
   };
 
   beforeAll(async () => {
-    const main = path.join(repoRoot, 'apps', 'api', 'dist', 'main.js');
-    if (!existsSync(main))
-      throw new Error('apps/api is not built: run `pnpm test` (it builds first) or `pnpm build`');
     db = await createTestDatabase();
     dataRoot = await mkdtemp(path.join(tmpdir(), 'cvb-e2e-catalog-'));
     bucket = await createS3Bucket();
     for (const [Key, Body] of Object.entries(media))
       await s3c.send(new PutObjectCommand({ Bucket: bucket.name, Key, Body }));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    api = spawn(process.execPath, [main], {
-      env: {
-        ...process.env,
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        DATA_ROOT: dataRoot,
-        DATABASE_URL: db.url,
-        REDIS_URL: testServices().redisUrl,
-        ADMIN_USERNAME: admin.username,
-        ADMIN_PASSWORD: admin.password,
-        SECRET_KEY: randomBytes(32).toString('hex'),
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    api = new ApiProcess({
+      DATA_ROOT: dataRoot,
+      DATABASE_URL: db.url,
+      REDIS_URL: testServices().redisUrl,
+      ADMIN_USERNAME: admin.username,
+      ADMIN_PASSWORD: admin.password,
+      SECRET_KEY: randomBytes(32).toString('hex'),
+      LOG_LEVEL: 'warn',
     });
-    api.stdout?.on('data', (c) => (output += c));
-    api.stderr?.on('data', (c) => (output += c));
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      if (api.exitCode !== null) throw new Error(`the API exited (${api.exitCode}):\n${output.slice(-3000)}`);
-      if (
-        await fetch(`${base}/readyz`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        break;
-      await new Promise((r) => setTimeout(r, 150));
-    }
+    await api.start();
+    base = api.base;
   });
 
   afterAll(async () => {
-    if (api && api.exitCode === null) {
-      const exited = new Promise((resolve) => api.once('exit', resolve));
-      api.kill('SIGTERM');
-      await exited;
-    }
+    await api?.stop();
     for (const Key of Object.keys(media))
       await s3c.send(new DeleteObjectCommand({ Bucket: bucket.name, Key })).catch(() => {});
     await bucket?.remove();

@@ -3,60 +3,36 @@
  * built worker process: the admin logs in with the password the API was started with, then backs up
  * a task, verifies the archive and restores it, every answer as strict --json.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  createTestDatabase,
-  deleteRedisKeys,
-  type TestDatabase,
-  testServices,
-  uniqueName,
-} from '@cvat-backup/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkerProcess } from '../backup/worker-process.js';
 import { createLocalTask, expectSameTask } from '../backup-http/task-backup.js';
-import { ApiProcess } from '../ops/api-process.js';
+import type { ApiProcess } from '../support/api-process.js';
+import { type BuiltSystem, ROOT_LOGIN, startBuiltSystem } from '../support/built-system.js';
 import { type CliHome, cliHome } from './cli-runner.js';
 
 describe('cvat-backup against the built API process', () => {
-  const prefix = uniqueName('cli-main');
-  let db: TestDatabase;
-  let dataRoot: string;
+  let system: BuiltSystem;
   let api: ApiProcess;
-  let worker: WorkerProcess;
   let home: CliHome;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    dataRoot = await mkdtemp(path.join(tmpdir(), 'cvb-e2e-cli-main-'));
-    const env = {
-      DATA_ROOT: dataRoot,
-      REDIS_URL: testServices().redisUrl,
-      DATABASE_URL: db.url,
-      SECRET_KEY: 'e2e-cli-main-secret-0123456789',
-      QUEUE_PREFIX: prefix,
-      LOG_LEVEL: 'info',
-    };
-    api = new ApiProcess({ ...env, ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'root-pass-1' });
-    worker = new WorkerProcess(env);
-    await Promise.all([api.start(), worker.start()]);
+    system = await startBuiltSystem('cli-main');
+    api = system.api;
     home = await cliHome({ CVAT_BACKUP_SERVER: api.base });
   });
 
   afterAll(async () => {
     await home?.close();
-    await api?.stop();
-    await worker?.stop();
-    await deleteRedisKeys(prefix);
-    await db?.drop();
-    if (dataRoot) await rm(dataRoot, { recursive: true, force: true });
+    await system?.stop();
   });
 
   it('logs in, backs up a task, verifies the archive and restores it', async () => {
-    const login = await home.json(['login', '-u', 'root', '--password-stdin'], 0, { input: 'root-pass-1\n' });
-    expect(login).toMatchObject({ server: api.base, username: 'root' });
-    const root = await api.login('root', 'root-pass-1');
+    const { username, password } = ROOT_LOGIN;
+    const login = await home.json(['login', '-u', username, '--password-stdin'], 0, {
+      input: `${password}\n`,
+    });
+    expect(login).toMatchObject({ server: api.base, username });
+    const root = await api.login(username, password);
     const task = await createLocalTask(root, 'through the built api');
     const archive = path.join(home.dir, 'main.zip');
     expect(await home.json(['task', 'backup', String(task), '--out', archive])).toMatchObject({

@@ -4,23 +4,13 @@
  * bytes histograms and the queue depths, bull-board answers only administrators, and every log line the
  * worker wrote about either job carries its request id, job id, resource and user.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { QUEUE_NAMES } from '@cvat-backup/queue';
-import {
-  createTestDatabase,
-  deleteRedisKeys,
-  type TestDatabase,
-  testServices,
-  uniqueName,
-} from '@cvat-backup/testkit';
 import { getMetricsFromIterator, type PromHistogramData, type PromMetrics } from 'prom2javascript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkerProcess } from '../backup/worker-process.js';
 import { fileForm, type HttpUser, settled } from '../backup-http/backup-api.js';
 import { createLocalTask, json } from '../backup-http/task-backup.js';
-import { ApiProcess, logLines } from './api-process.js';
+import { type ApiProcess, logLines } from '../support/api-process.js';
+import { type BuiltSystem, ROOT_LOGIN, startBuiltSystem } from '../support/built-system.js';
 
 type Labels = Record<string, string>;
 
@@ -33,11 +23,8 @@ function series<T extends { labels: Labels }>(metrics: PromMetrics, name: string
 }
 
 describe('operating the built API and worker: metrics, dashboard, logs', () => {
-  const prefix = uniqueName('ops');
-  let db: TestDatabase;
-  let dataRoot: string;
+  let system: BuiltSystem;
   let api: ApiProcess;
-  let worker: WorkerProcess;
   let admin: HttpUser & { username: string };
   let viewer: HttpUser;
   let task: number;
@@ -46,20 +33,9 @@ describe('operating the built API and worker: metrics, dashboard, logs', () => {
   let archiveBytes: number;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    dataRoot = await mkdtemp(path.join(tmpdir(), 'cvb-e2e-ops-'));
-    const env = {
-      DATA_ROOT: dataRoot,
-      REDIS_URL: testServices().redisUrl,
-      DATABASE_URL: db.url,
-      SECRET_KEY: 'e2e-ops-secret-0123456789',
-      QUEUE_PREFIX: prefix,
-      LOG_LEVEL: 'info',
-    };
-    api = new ApiProcess({ ...env, ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'root-pass-1' });
-    worker = new WorkerProcess(env);
-    await Promise.all([api.start(), worker.start()]);
-    admin = await api.login('root', 'root-pass-1');
+    system = await startBuiltSystem('ops');
+    api = system.api;
+    admin = await api.login(ROOT_LOGIN.username, ROOT_LOGIN.password);
     await json(
       await fetch(`${api.base}/api/auth/register`, {
         method: 'POST',
@@ -90,11 +66,7 @@ describe('operating the built API and worker: metrics, dashboard, logs', () => {
   });
 
   afterAll(async () => {
-    await api?.stop();
-    await worker?.stop();
-    await deleteRedisKeys(prefix);
-    await db?.drop();
-    if (dataRoot) await rm(dataRoot, { recursive: true, force: true });
+    await system?.stop();
   });
 
   /** Scrapes until the export's observation is visible (the worker records it after the job finished). */
@@ -164,7 +136,7 @@ describe('operating the built API and worker: metrics, dashboard, logs', () => {
     expect(anonymous.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
     expect((await viewer.call('/admin/queues')).status).toBe(403);
     expect((await viewer.call('/admin/queues/api/queues')).status).toBe(403);
-    const basic = `Basic ${Buffer.from('root:root-pass-1').toString('base64')}`;
+    const basic = `Basic ${Buffer.from(`${ROOT_LOGIN.username}:${ROOT_LOGIN.password}`).toString('base64')}`;
     const html = await fetch(page, { headers: { authorization: basic } });
     expect(html.status).toBe(200);
     expect(html.headers.get('content-type')).toContain('text/html');
@@ -175,7 +147,9 @@ describe('operating the built API and worker: metrics, dashboard, logs', () => {
   });
 
   it('every worker log line of the export carries its request id, job id, resource and user', async () => {
-    const lines = logLines(worker.output).filter((l) => l['jobId'] === rqId || l['requestId'] === rqId);
+    const lines = logLines(system.worker.output).filter(
+      (l) => l['jobId'] === rqId || l['requestId'] === rqId,
+    );
     const messages = lines.map((l) => l['msg']);
     expect(messages).toEqual(expect.arrayContaining(['export started', 'export finished', 'job completed']));
     expect(
@@ -191,7 +165,7 @@ describe('operating the built API and worker: metrics, dashboard, logs', () => {
       });
     expect(lines.find((l) => l['msg'] === 'export finished')).toMatchObject({ bytes: archiveBytes });
 
-    const restoreLines = logLines(worker.output).filter((l) => l['jobId'] === restoreId);
+    const restoreLines = logLines(system.worker.output).filter((l) => l['jobId'] === restoreId);
     expect(restoreLines.map((l) => l['msg'])).toEqual(
       expect.arrayContaining(['import started', 'import finished', 'job completed']),
     );
