@@ -26,7 +26,8 @@ async function* media(): AsyncGenerator<MediaInput> {
       path: relative(mediaDir, path),
       size: s.size,
       mtime: s.mtime,
-      open: async () => (asStreams ? createReadStream(path, { highWaterMark: readHwm }) : open(path, 'r')),
+      open: async () => createReadStream(path, { highWaterMark: readHwm }),
+      ...(asStreams ? {} : { openFile: () => open(path, 'r') }),
     };
   }
 }

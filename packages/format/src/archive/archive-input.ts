@@ -9,12 +9,13 @@ export interface FileInput {
   /** Length in bytes, when known (lets the zip stay free of ZIP64 records below 4 GiB). */
   size?: number;
   mtime?: Date;
+  open(): Promise<Readable | AsyncIterable<Uint8Array>>;
   /**
-   * A stream of the bytes, or, for a local file, the open file itself (a `FileHandle` from
-   * `node:fs/promises`): the writer then reads it into recycled buffers, which is the fastest
-   * way, and closes it.
+   * For a local file: the open file itself (a `FileHandle` from `node:fs/promises`). When given,
+   * the writer calls this instead of `open()`, reads the file into recycled buffers (the fastest
+   * way), and closes it.
    */
-  open(): Promise<Readable | AsyncIterable<Uint8Array> | ReadableFile>;
+  openFile?(): Promise<ReadableFile>;
 }
 
 /** A media file of the task: `path` is relative to `data/` (`images/1.jpg`, `manifest.jsonl`). */

@@ -152,11 +152,15 @@ describe('task archive writer sources', () => {
     try {
       const now = new Date(2024, 1, 2, 3, 4, 6);
       let n = 0;
-      // Each file's bytes land on disk; `open` then hands over the open file instead of a stream.
+      // Each file's bytes land on disk; `openFile` then hands over the open file instead of a stream.
       const asFile = async <T extends { open(): Promise<unknown> }>(input: T): Promise<T> => {
         const path = join(dir.path, `f${n++}`);
         await writeFile(path, await collect((await input.open()) as AsyncIterable<Uint8Array>));
-        return { ...input, open: () => open(path, 'r') };
+        return {
+          ...input,
+          open: () => Promise.reject(new Error('open() is not called when openFile() is there')),
+          openFile: () => open(path, 'r'),
+        };
       };
       const fromFiles = newestTask();
       fromFiles.media = await Promise.all(fromFiles.media.map(asFile));

@@ -60,11 +60,12 @@ describe('openAhead', () => {
     expect(log).not.toContain('open f2');
   });
 
-  it('closes a file handed over open (not a stream) when the consumer stops early', async () => {
+  it('prefers openFile(), and closes the file opened ahead when the consumer stops early', async () => {
     const closed: string[] = [];
     const inputs = ['a', 'b'].map((path) => ({
       path,
-      open: async () => ({
+      open: () => Promise.reject(new Error('open() is not called when openFile() is there')),
+      openFile: async () => ({
         read: async () => ({ bytesRead: 0 }),
         close: async () => {
           closed.push(path);

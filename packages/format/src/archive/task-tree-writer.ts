@@ -9,7 +9,7 @@ import { type EntrySource, isReadableFile } from '../zip/file-chunks.js';
 import type { ZipWriter } from '../zip/zip-writer.js';
 import type { FileInput, GuideInput, MediaInput, TaskArchiveInput } from './archive-input.js';
 import { LabelIndex } from './label-index.js';
-import { openAhead } from './open-ahead.js';
+import { openAhead, openInput } from './open-ahead.js';
 
 const invalid = (problems: string) => new AppError('FORMAT_INPUT_INVALID', { problems });
 
@@ -33,7 +33,7 @@ async function addOpened(zip: ZipWriter, name: string, file: FileInput, source: 
 
 async function addFile(zip: ZipWriter, name: string, file: FileInput): Promise<void> {
   checkName(name);
-  await addOpened(zip, name, file, await file.open());
+  await addOpened(zip, name, file, await openInput(file));
 }
 
 /** Writes `assets/<filename>` entries, then `annotation_guide.md` with asset links rewritten. */
