@@ -19,13 +19,28 @@ export function joinKey(prefix: string, path: string): string {
  * Media entries for the archive writer, with the next `depth` objects already requested while the
  * current one streams: object stores answer slowly per request, so parallel GETs keep the zip fed.
  * Memory stays bounded: each pending stream holds at most its own high-water mark until read.
- * Streams opened ahead but never used (the writer failed or stopped) are destroyed.
+ * Streams opened ahead but never used (the writer failed or stopped) are destroyed. A driver whose
+ * objects are files hands them over as open files instead.
  */
 export async function* prefetchingMedia(
   files: AsyncIterable<MediaFile> | Iterable<MediaFile>,
   driver: StorageDriver,
   depth: number,
 ): AsyncIterable<MediaInput> {
+  const openFile = driver.openFile?.bind(driver);
+  if (openFile) {
+    // Files open in microseconds: nothing to request ahead, and the writer copies an open file
+    // with positional reads into recycled buffers, about twice as fast as a stream.
+    for await (const file of files) {
+      yield {
+        path: file.path,
+        ...(file.size === undefined ? {} : { size: file.size }),
+        open: () => driver.read(file.key),
+        openFile: () => openFile(file.key),
+      };
+    }
+    return;
+  }
   const window: Array<{ file: MediaFile; stream: Promise<Readable> }> = [];
   const iterator = (
     Symbol.asyncIterator in files ? files[Symbol.asyncIterator]() : toAsync(files as Iterable<MediaFile>)

@@ -87,4 +87,24 @@ describe('local driver', () => {
     write.end(Buffer.from('x'));
     await expect(write.commit()).rejects.toMatchObject({ code: 'STORAGE_FAILED', retryable: false });
   });
+
+  it("opens an object as a file for positional reads, with read()'s errors", async () => {
+    const scoped = new LocalDriver({ kind: 'local', root, prefix: 'tenant-a' });
+    await mkdir(path.join(root, 'tenant-a', 'dir'), { recursive: true });
+    await writeFile(path.join(root, 'tenant-a', 'k.bin'), 'positional bytes');
+    const file = await scoped.openFile('k.bin');
+    try {
+      const buffer = Buffer.alloc(5);
+      const { bytesRead } = await file.read(buffer, 0, 5, 11);
+      expect(buffer.subarray(0, bytesRead).toString()).toBe('bytes');
+    } finally {
+      await file.close();
+    }
+    await expect(scoped.openFile('missing.bin')).rejects.toMatchObject({ code: 'STORAGE_OBJECT_NOT_FOUND' });
+    await expect(scoped.openFile('dir')).rejects.toMatchObject({ code: 'STORAGE_OBJECT_NOT_FOUND' });
+    await expect(scoped.openFile('../k.bin')).rejects.toMatchObject({ code: 'STORAGE_KEY_INVALID' });
+    await expect(
+      new LocalDriver({ kind: 'local', root: path.join(root, 'gone') }).openFile('k.bin'),
+    ).rejects.toMatchObject({ code: 'STORAGE_BUCKET_NOT_FOUND' });
+  });
 });

@@ -1,5 +1,5 @@
 import { close, createReadStream, fstat, open } from 'node:fs';
-import { access, constants, stat, unlink } from 'node:fs/promises';
+import { access, constants, type FileHandle, open as openFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
@@ -70,6 +70,20 @@ export class LocalDriver implements StorageDriver {
       await closeFd(fd).catch(() => {});
       throw this.map(err, key);
     }
+  }
+
+  async openFile(key: string): Promise<FileHandle> {
+    const handle = await openFile(this.path(key), 'r').catch(async (err: unknown) => {
+      if ((err as { code?: string }).code === 'ENOENT') await this.rootExists(key);
+      throw this.map(err, key);
+    });
+    const info = await handle.stat().catch(async (err: unknown) => {
+      await handle.close().catch(() => {});
+      throw this.map(err, key);
+    });
+    if (info.isFile()) return handle;
+    await handle.close().catch(() => {});
+    throw storageError('STORAGE_OBJECT_NOT_FOUND', this.description, key, 'not a file');
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {
