@@ -119,8 +119,12 @@ describe('webhooks with a real worker and a real receiver', () => {
     expect(success.result_url).toBe(finished.result_url);
     expect(success.result_url).toMatch(/\/backup\/download\?rq_id=/);
 
-    const log = await json(await alice.call(`/api/webhooks/${webhookId}/deliveries`), 200);
-    const deliveries = log.results as Array<Record<string, unknown>>;
+    // The worker logs an attempt once the receiver has answered, a moment after the receiver saw it.
+    const deliveries = await until('deliveries logged', async () => {
+      const log = await json(await alice.call(`/api/webhooks/${webhookId}/deliveries`), 200);
+      const results = log.results as Array<Record<string, unknown>>;
+      return results.every((d) => d.status !== 'pending') ? results : undefined;
+    });
     expect(deliveries.map((d) => d.event)).toEqual(['backup:finished', 'backup:failed']);
     for (const d of deliveries)
       expect(d).toMatchObject({
