@@ -12,7 +12,7 @@ import {
 import { createS3Bucket, s3Client, type TestBucket, testServices } from '@cvat-backup/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BackupApi, fileForm, type HttpUser, openBackupApi, settled, until } from './backup-api.js';
-import { annotate, IMAGES, json } from './task-backup.js';
+import { annotate, IMAGES, json, registerS3Storage } from './task-backup.js';
 
 describe('cloud backups over HTTP with a real worker', () => {
   let api: BackupApi;
@@ -30,24 +30,7 @@ describe('cloud backups over HTTP with a real worker', () => {
     for (const [i, img] of IMAGES.entries())
       await client.send(new PutObjectCommand({ Bucket: bucket.name, Key: `imgs/f${i}.png`, Body: img }));
     client.destroy();
-    const info = testServices().s3;
-    storage = (
-      await json(
-        await alice.call('/api/cloudstorages', {
-          method: 'POST',
-          json: {
-            provider_type: 'AWS_S3_BUCKET',
-            resource: bucket.name,
-            display_name: 'bucket',
-            credentials_type: 'KEY_SECRET_KEY_PAIR',
-            key: info.accessKeyId,
-            secret_key: info.secretAccessKey,
-            specific_attributes: `endpoint_url=${encodeURIComponent(info.endpoint)}&region=${info.region}`,
-          },
-        }),
-        201,
-      )
-    ).id as number;
+    storage = await registerS3Storage(alice, bucket.name);
     task = (
       await json(
         await alice.call('/api/tasks', {

@@ -1,3 +1,4 @@
+import { testServices } from '@cvat-backup/testkit';
 import { expect } from 'vitest';
 import { png } from '../../../apps/api/test/test-images.js';
 import type { HttpUser } from './backup-api.js';
@@ -9,6 +10,31 @@ export async function json(res: Response, status: number): Promise<Record<string
   const text = await res.text();
   expect(res.status, text).toBe(status);
   return text ? JSON.parse(text) : {};
+}
+
+/** Registers an S3 bucket of the emulator as the user's cloud storage; answers its id. */
+export async function registerS3Storage(
+  user: HttpUser,
+  bucket: string,
+  displayName = 'bucket',
+): Promise<number> {
+  const info = testServices().s3;
+  const storage = await json(
+    await user.call('/api/cloudstorages', {
+      method: 'POST',
+      json: {
+        provider_type: 'AWS_S3_BUCKET',
+        resource: bucket,
+        display_name: displayName,
+        credentials_type: 'KEY_SECRET_KEY_PAIR',
+        key: info.accessKeyId,
+        secret_key: info.secretAccessKey,
+        specific_attributes: `endpoint_url=${encodeURIComponent(info.endpoint)}&region=${info.region}`,
+      },
+    }),
+    201,
+  );
+  return storage.id as number;
 }
 
 /** A task with three uploaded images and one rectangle, through the HTTP API. */

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { createS3Bucket, s3Client, type TestBucket, testServices } from '@cvat-backup/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalTask, expectSameTask, json } from '../backup-http/task-backup.js';
+import { createLocalTask, expectSameTask, json, registerS3Storage } from '../backup-http/task-backup.js';
 import { type CliSystem, login, openCliSystem } from './cli-system.js';
 
 describe('cvat-backup for projects and cloud storages', () => {
@@ -64,24 +64,9 @@ describe('cvat-backup for projects and cloud storages', () => {
   it('backs up a task into an S3 bucket and restores it from the key', async () => {
     const { user, home } = system;
     bucket = await createS3Bucket();
-    const info = testServices().s3;
-    const storage = await json(
-      await user.call('/api/cloudstorages', {
-        method: 'POST',
-        json: {
-          provider_type: 'AWS_S3_BUCKET',
-          resource: bucket.name,
-          display_name: 'cli bucket',
-          credentials_type: 'KEY_SECRET_KEY_PAIR',
-          key: info.accessKeyId,
-          secret_key: info.secretAccessKey,
-          specific_attributes: `endpoint_url=${encodeURIComponent(info.endpoint)}&region=${info.region}`,
-        },
-      }),
-      201,
-    );
+    const storageId = await registerS3Storage(user, bucket.name, 'cli bucket');
     const task = await createLocalTask(user, 'to the bucket');
-    const target = `cloud:${storage.id}`;
+    const target = `cloud:${storageId}`;
     const backup = await home.json([
       'task',
       'backup',
@@ -96,10 +81,10 @@ describe('cvat-backup for projects and cloud storages', () => {
       id: task,
       rq_id: expect.any(String),
       location: 'cloud_storage',
-      cloud_storage_id: storage.id,
+      cloud_storage_id: storageId,
       filename: 'cli-copy.zip',
     });
-    const client = s3Client(info);
+    const client = s3Client(testServices().s3);
     try {
       const head = await client.send(new HeadObjectCommand({ Bucket: bucket.name, Key: 'cli-copy.zip' }));
       expect(head.ContentLength).toBeGreaterThan(0);
@@ -107,7 +92,7 @@ describe('cvat-backup for projects and cloud storages', () => {
       client.destroy();
     }
     const restored = await home.json(['task', 'restore', `${target}:cli-copy.zip`]);
-    expect(restored).toMatchObject({ source: { cloud_storage_id: storage.id, key: 'cli-copy.zip' } });
+    expect(restored).toMatchObject({ source: { cloud_storage_id: storageId, key: 'cli-copy.zip' } });
     await expectSameTask(user, task, restored.id as number);
     const missing = await home.json(['task', 'restore', `${target}:no-such-key.zip`], 4);
     expect(missing.error).toEqual({ code: 'STORAGE_OBJECT_NOT_FOUND', message: expect.any(String) });

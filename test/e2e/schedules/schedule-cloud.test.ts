@@ -7,7 +7,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createS3Bucket, s3Client, type TestBucket, testServices } from '@cvat-backup/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HttpUser, settled } from '../backup-http/backup-api.js';
-import { createLocalTask, json } from '../backup-http/task-backup.js';
+import { createLocalTask, json, registerS3Storage } from '../backup-http/task-backup.js';
 import { openScheduleE2e, type ScheduleE2e, waitFor } from './schedule-e2e.js';
 
 const BASE = '/api/backup-schedules';
@@ -23,24 +23,7 @@ describe('a schedule with a cloud target', () => {
     e2e = await openScheduleE2e();
     alice = await e2e.user();
     bucket = await createS3Bucket();
-    const info = testServices().s3;
-    storage = (
-      await json(
-        await alice.call('/api/cloudstorages', {
-          method: 'POST',
-          json: {
-            provider_type: 'AWS_S3_BUCKET',
-            resource: bucket.name,
-            display_name: 'bucket',
-            credentials_type: 'KEY_SECRET_KEY_PAIR',
-            key: info.accessKeyId,
-            secret_key: info.secretAccessKey,
-            specific_attributes: `endpoint_url=${encodeURIComponent(info.endpoint)}&region=${info.region}`,
-          },
-        }),
-        201,
-      )
-    ).id as number;
+    storage = await registerS3Storage(alice, bucket.name);
     tasks = [await createLocalTask(alice, 'north'), await createLocalTask(alice, 'south')];
     await e2e.worker().start();
   }, 180_000);
