@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isAppError } from '@cvat-backup/common';
 import { createTestDatabase, type TestDatabase } from '@cvat-backup/testkit';
 import pg from 'pg';
 import type { Actor } from '../src/index.js';
@@ -34,9 +35,23 @@ export async function openTestCatalog(options: Partial<PgCatalogOptions> = {}): 
 
 let seq = 0;
 
+type SeededActor = Actor & { username: string };
+
 /** Creates a user and returns it as an actor. */
-export async function seedActor(catalog: PgCatalog, admin = false): Promise<Actor & { username: string }> {
+export async function seedActor(catalog: PgCatalog, admin = false): Promise<SeededActor> {
   const username = `user${++seq}${randomBytes(3).toString('hex')}`;
   const user = await catalog.users.create({ username, password: 'secret-pass', is_superuser: admin });
   return { id: user.id, isAdmin: admin, username };
 }
+
+/** The three actors visibility tests need: an owner, another user and an administrator. */
+export function seedOwnerOtherAdmin(catalog: PgCatalog): Promise<[SeededActor, SeededActor, SeededActor]> {
+  return Promise.all([seedActor(catalog), seedActor(catalog), seedActor(catalog, true)]);
+}
+
+/** How a call ended: `resolved`, or the code of the coded error it failed with. */
+export const errorCodeOf = (p: Promise<unknown>): Promise<string> =>
+  p.then(
+    () => 'resolved',
+    (e: unknown) => (isAppError(e) ? e.code : String(e)),
+  );

@@ -1,6 +1,11 @@
 import { isAppError } from '@cvat-backup/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestCatalog, seedActor, type TestCatalog } from '../../test/catalog-fixture.js';
+import {
+  errorCodeOf,
+  openTestCatalog,
+  seedOwnerOtherAdmin,
+  type TestCatalog,
+} from '../../test/catalog-fixture.js';
 import type { NewCloudStorage } from '../repositories/cloud-storage.repository.js';
 import type { Actor } from '../repositories/common.types.js';
 
@@ -10,21 +15,11 @@ let other: Actor;
 let admin: Actor;
 beforeAll(async () => {
   t = await openTestCatalog();
-  [owner, other, admin] = await Promise.all([
-    seedActor(t.catalog),
-    seedActor(t.catalog),
-    seedActor(t.catalog, true),
-  ]);
+  [owner, other, admin] = await seedOwnerOtherAdmin(t.catalog);
 });
 afterAll(async () => {
   await t.close();
 });
-
-const codeOf = (p: Promise<unknown>) =>
-  p.then(
-    () => 'resolved',
-    (e: unknown) => (isAppError(e) ? e.code : String(e)),
-  );
 
 const s3: NewCloudStorage = {
   provider_type: 'AWS_S3_BUCKET',
@@ -90,7 +85,7 @@ describe('cloud storages', () => {
       'UPDATE cloud_storages SET credentials = (SELECT credentials FROM cloud_storages WHERE id = $2) WHERE id = $1',
       [a.id, b.id],
     );
-    expect(await codeOf(t.catalog.cloudStorages.access(a.id))).toBe('CATALOG_CREDENTIALS_UNREADABLE');
+    expect(await errorCodeOf(t.catalog.cloudStorages.access(a.id))).toBe('CATALOG_CREDENTIALS_UNREADABLE');
     expect((await t.catalog.cloudStorages.access(b.id))?.credentials.key).toBe('K2');
   });
 
@@ -124,18 +119,18 @@ describe('cloud storages', () => {
   it('refuses malformed specific attributes and unknown providers', async () => {
     for (const specific_attributes of ['region', 'a=b=c', 'prefix=/abs', 'prefix=a//b', 'x=%E0%A4%A'])
       expect(
-        await codeOf(t.catalog.cloudStorages.create(owner, { ...s3, specific_attributes })),
+        await errorCodeOf(t.catalog.cloudStorages.create(owner, { ...s3, specific_attributes })),
         specific_attributes,
       ).toBe('CATALOG_INVALID_VALUE');
     expect(
-      await codeOf(
+      await errorCodeOf(
         t.catalog.cloudStorages.create(owner, { ...s3, provider_type: 'DROPBOX' as 'AWS_S3_BUCKET' }),
       ),
     ).toBe('CATALOG_INVALID_VALUE');
     const cs = await t.catalog.cloudStorages.create(owner, s3);
-    expect(await codeOf(t.catalog.cloudStorages.update(owner, cs.id, { specific_attributes: 'bad' }))).toBe(
-      'CATALOG_INVALID_VALUE',
-    );
+    expect(
+      await errorCodeOf(t.catalog.cloudStorages.update(owner, cs.id, { specific_attributes: 'bad' })),
+    ).toBe('CATALOG_INVALID_VALUE');
   });
 
   it('shows a cloud storage to its owner and admins only, with CVAT list filters', async () => {

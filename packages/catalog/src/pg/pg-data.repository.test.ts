@@ -1,6 +1,6 @@
 import { isAppError } from '@cvat-backup/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestCatalog, seedActor, type TestCatalog } from '../../test/catalog-fixture.js';
+import { errorCodeOf, openTestCatalog, seedActor, type TestCatalog } from '../../test/catalog-fixture.js';
 import type { Actor } from '../repositories/common.types.js';
 import { type ImageInput, mediaSource } from '../repositories/data.repository.js';
 
@@ -14,12 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.close();
 });
-
-const codeOf = (p: Promise<unknown>) =>
-  p.then(
-    () => 'resolved',
-    (e: unknown) => (isAppError(e) ? e.code : String(e)),
-  );
 
 async function* images(n: number): AsyncIterable<ImageInput> {
   for (let frame = 0; frame < n; frame++)
@@ -111,7 +105,7 @@ describe('task data', () => {
   it('refuses a second data upload, and leaves nothing when an image row is invalid', async () => {
     const task = await t.catalog.tasks.create(owner, { name: 'once' });
     await t.catalog.data.create(task.id, { image_quality: 50, images: images(1) });
-    expect(await codeOf(t.catalog.data.create(task.id, { image_quality: 50 }))).toBe(
+    expect(await errorCodeOf(t.catalog.data.create(task.id, { image_quality: 50 }))).toBe(
       'CATALOG_DATA_ALREADY_ATTACHED',
     );
     const broken = await t.catalog.tasks.create(owner, { name: 'broken' });
@@ -119,14 +113,14 @@ describe('task data', () => {
       { frame: 0, path: 'a.jpg', width: 1, height: 1 },
       { frame: 0, path: 'dup.jpg', width: 1, height: 1 },
     ];
-    expect(await codeOf(t.catalog.data.create(broken.id, { image_quality: 50, images: bad }))).toBe(
+    expect(await errorCodeOf(t.catalog.data.create(broken.id, { image_quality: 50, images: bad }))).toBe(
       'CATALOG_CONFLICT',
     );
     expect(await t.catalog.data.getForTask(broken.id)).toBeNull();
-    expect(await codeOf(t.catalog.data.create(broken.id, { image_quality: 101 }))).toBe(
+    expect(await errorCodeOf(t.catalog.data.create(broken.id, { image_quality: 101 }))).toBe(
       'CATALOG_INVALID_VALUE',
     );
-    expect(await codeOf(t.catalog.data.create(424242, { image_quality: 50 }))).toBe(
+    expect(await errorCodeOf(t.catalog.data.create(424242, { image_quality: 50 }))).toBe(
       'CATALOG_REFERENCE_NOT_FOUND',
     );
   });
@@ -187,7 +181,7 @@ describe('task data', () => {
     expect((detached as { status: number }).status).toBe(400);
     const mine = await cloudStorage(owner);
     const theirs = await cloudStorage(other);
-    expect(await codeOf(t.catalog.data.update(owner, task.id, { cloud_storage_id: theirs.id }))).toBe(
+    expect(await errorCodeOf(t.catalog.data.update(owner, task.id, { cloud_storage_id: theirs.id }))).toBe(
       'CATALOG_REFERENCE_NOT_FOUND',
     );
     const attached = await t.catalog.data.update(owner, task.id, { cloud_storage_id: mine.id });
@@ -202,7 +196,7 @@ describe('task data', () => {
     expect(await t.catalog.data.update(other, task.id, { cloud_storage_id: mine.id })).toBeNull();
     const local = await t.catalog.tasks.create(owner, { name: 'local' });
     await t.catalog.data.create(local.id, { image_quality: 70, images: images(1) });
-    expect(await codeOf(t.catalog.data.update(owner, local.id, { cloud_storage_id: mine.id }))).toBe(
+    expect(await errorCodeOf(t.catalog.data.update(owner, local.id, { cloud_storage_id: mine.id }))).toBe(
       'CATALOG_INVALID_VALUE',
     );
   });
@@ -213,10 +207,10 @@ describe('task data', () => {
     expect((await t.catalog.data.update(owner, task.id, { deleted_frames: [4, 1] }))?.deleted_frames).toEqual(
       [1, 4],
     );
-    expect(await codeOf(t.catalog.data.update(owner, task.id, { deleted_frames: [5] }))).toBe(
+    expect(await errorCodeOf(t.catalog.data.update(owner, task.id, { deleted_frames: [5] }))).toBe(
       'CATALOG_INVALID_VALUE',
     );
-    expect(await codeOf(t.catalog.data.update(owner, task.id, { deleted_frames: [1, 1] }))).toBe(
+    expect(await errorCodeOf(t.catalog.data.update(owner, task.id, { deleted_frames: [1, 1] }))).toBe(
       'CATALOG_INVALID_VALUE',
     );
     expect(await t.catalog.data.get(other, task.id)).toBeNull();

@@ -1,6 +1,5 @@
-import { isAppError } from '@cvat-backup/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestCatalog, seedActor, type TestCatalog } from '../../test/catalog-fixture.js';
+import { errorCodeOf, openTestCatalog, seedActor, type TestCatalog } from '../../test/catalog-fixture.js';
 import type { Actor } from '../repositories/common.types.js';
 import { planRangeSegments } from '../repositories/job.repository.js';
 
@@ -14,12 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.close();
 });
-
-const codeOf = (p: Promise<unknown>) =>
-  p.then(
-    () => 'resolved',
-    (e: unknown) => (isAppError(e) ? e.code : String(e)),
-  );
 
 async function taskWithData(size: number) {
   const task = await t.catalog.tasks.create(owner, {
@@ -86,7 +79,9 @@ describe('jobs', () => {
       validation: 0,
     });
     expect(
-      await codeOf(t.catalog.jobs.createSegments(task.id, [{ start_frame: 0, stop_frame: 3, frames: [5] }])),
+      await errorCodeOf(
+        t.catalog.jobs.createSegments(task.id, [{ start_frame: 0, stop_frame: 3, frames: [5] }]),
+      ),
     ).toBe('CATALOG_INVALID_VALUE');
   });
 
@@ -120,7 +115,7 @@ describe('jobs', () => {
     expect(done!.assignee_updated_date).toBeInstanceOf(Date);
     expect(done!.updated_date.getTime()).toBeGreaterThan(job!.updated_date.getTime());
     expect(await t.catalog.jobs.update(other, job!.id, { state: 'new' })).toBeNull();
-    expect(await codeOf(t.catalog.jobs.update(owner, job!.id, { assignee_id: 424242 }))).toBe(
+    expect(await errorCodeOf(t.catalog.jobs.update(owner, job!.id, { assignee_id: 424242 }))).toBe(
       'CATALOG_REFERENCE_NOT_FOUND',
     );
   });
@@ -131,7 +126,7 @@ describe('jobs', () => {
       { start_frame: 0, stop_frame: 9 },
       { start_frame: 0, stop_frame: 9, frames: [2], jobs: [{ type: 'ground_truth' }] },
     ]);
-    expect(await codeOf(t.catalog.jobs.delete(owner, annotation!.id))).toBe('CATALOG_INVALID_VALUE');
+    expect(await errorCodeOf(t.catalog.jobs.delete(owner, annotation!.id))).toBe('CATALOG_INVALID_VALUE');
     const list = await t.catalog.jobs.list(owner, { filters: { task_id: task.id }, sort: 'id' });
     expect(list.results.map((j) => j.id)).toEqual([annotation!.id, gt!.id]);
     expect(

@@ -1,6 +1,5 @@
-import { isAppError } from '@cvat-backup/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestCatalog, seedActor, type TestCatalog } from '../../test/catalog-fixture.js';
+import { errorCodeOf, openTestCatalog, seedActor, type TestCatalog } from '../../test/catalog-fixture.js';
 import type { Actor } from '../repositories/common.types.js';
 
 let t: TestCatalog;
@@ -13,12 +12,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.close();
 });
-
-const codeOf = (p: Promise<unknown>) =>
-  p.then(
-    () => 'resolved',
-    (e: unknown) => (isAppError(e) ? e.code : String(e)),
-  );
 
 const skeleton = {
   name: 'person',
@@ -79,16 +72,16 @@ describe('labels', () => {
   it('refuses an svg naming an unknown sublabel, a duplicate name and a bad colour, leaving nothing', async () => {
     const task = await t.catalog.tasks.create(owner, { name: 'bad' });
     expect(
-      await codeOf(
+      await errorCodeOf(
         t.catalog.labels.create({ taskId: task.id }, [{ ...skeleton, svg: '<x data-label-name="tail"/>' }]),
       ),
     ).toBe('CATALOG_INVALID_VALUE');
-    expect(await codeOf(t.catalog.labels.create({ taskId: task.id }, [{ name: 'a' }, { name: 'a' }]))).toBe(
-      'CATALOG_CONFLICT',
-    );
-    expect(await codeOf(t.catalog.labels.create({ taskId: task.id }, [{ name: 'c', color: 'red' }]))).toBe(
-      'CATALOG_INVALID_VALUE',
-    );
+    expect(
+      await errorCodeOf(t.catalog.labels.create({ taskId: task.id }, [{ name: 'a' }, { name: 'a' }])),
+    ).toBe('CATALOG_CONFLICT');
+    expect(
+      await errorCodeOf(t.catalog.labels.create({ taskId: task.id }, [{ name: 'c', color: 'red' }])),
+    ).toBe('CATALOG_INVALID_VALUE');
     expect(await t.catalog.labels.tree({ taskId: task.id })).toEqual([]);
   });
 
@@ -112,11 +105,11 @@ describe('labels', () => {
     expect(after[0]!.attributes[0]!.values).toEqual(['1', '2']);
     const foreign = await t.catalog.tasks.create(owner, { name: 'other', labels: [{ name: 'z' }] });
     const [z] = await t.catalog.labels.tree({ taskId: foreign.id });
-    expect(await codeOf(t.catalog.labels.apply({ taskId: task.id }, [{ id: z!.id, name: 'stolen' }]))).toBe(
-      'CATALOG_REFERENCE_NOT_FOUND',
-    );
     expect(
-      await codeOf(
+      await errorCodeOf(t.catalog.labels.apply({ taskId: task.id }, [{ id: z!.id, name: 'stolen' }])),
+    ).toBe('CATALOG_REFERENCE_NOT_FOUND');
+    expect(
+      await errorCodeOf(
         t.catalog.labels.apply({ taskId: task.id }, [{ id: a!.id, name: 'a2', type: 'skeleton' }]),
       ),
     ).toBe('CATALOG_INVALID_VALUE');
@@ -142,9 +135,9 @@ describe('labels', () => {
       { filters: { type: 'skeleton' } },
     );
     expect(filtered?.results.map((l) => l.name)).toEqual(['person']);
-    expect(await codeOf(t.catalog.labels.list(owner, { project_id: project.id, task_id: task.id }))).toBe(
-      'CATALOG_INVALID_LIST_QUERY',
-    );
+    expect(
+      await errorCodeOf(t.catalog.labels.list(owner, { project_id: project.id, task_id: task.id })),
+    ).toBe('CATALOG_INVALID_LIST_QUERY');
     const all = await t.catalog.labels.list(other, {});
     expect(all?.count).toBe(0);
   });

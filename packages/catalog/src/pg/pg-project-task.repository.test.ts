@@ -1,6 +1,12 @@
 import { isAppError } from '@cvat-backup/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestCatalog, seedActor, type TestCatalog } from '../../test/catalog-fixture.js';
+import {
+  errorCodeOf,
+  openTestCatalog,
+  seedActor,
+  seedOwnerOtherAdmin,
+  type TestCatalog,
+} from '../../test/catalog-fixture.js';
 import type { Actor } from '../repositories/common.types.js';
 
 let t: TestCatalog;
@@ -9,21 +15,11 @@ let other: Actor;
 let admin: Actor;
 beforeAll(async () => {
   t = await openTestCatalog();
-  [owner, other, admin] = await Promise.all([
-    seedActor(t.catalog),
-    seedActor(t.catalog),
-    seedActor(t.catalog, true),
-  ]);
+  [owner, other, admin] = await seedOwnerOtherAdmin(t.catalog);
 });
 afterAll(async () => {
   await t.close();
 });
-
-const codeOf = (p: Promise<unknown>) =>
-  p.then(
-    () => 'resolved',
-    (e: unknown) => (isAppError(e) ? e.code : String(e)),
-  );
 
 describe('projects', () => {
   it('creates a project with labels and storages and reads it in the ProjectRead shape', async () => {
@@ -93,7 +89,7 @@ describe('projects', () => {
       (await t.catalog.projects.list(me, { filters: { status: 'completed' } })).results.map((r) => r.name),
     ).toEqual(['c']);
     expect((await t.catalog.projects.list(me, { filters: { owner: me.username } })).count).toBe(3);
-    expect(await codeOf(t.catalog.projects.list(me, { sort: 'password' }))).toBe(
+    expect(await errorCodeOf(t.catalog.projects.list(me, { sort: 'password' }))).toBe(
       'CATALOG_INVALID_LIST_QUERY',
     );
   });
@@ -120,9 +116,9 @@ describe('projects', () => {
   });
 
   it('refuses bad values with coded errors', async () => {
-    expect(await codeOf(t.catalog.projects.create(owner, { name: '' }))).toBe('CATALOG_INVALID_VALUE');
+    expect(await errorCodeOf(t.catalog.projects.create(owner, { name: '' }))).toBe('CATALOG_INVALID_VALUE');
     expect(
-      await codeOf(
+      await errorCodeOf(
         t.catalog.projects.create(owner, {
           name: 'x',
           target_storage: { location: 'cloud_storage', cloud_storage_id: 424242 },
@@ -130,7 +126,9 @@ describe('projects', () => {
       ),
     ).toBe('CATALOG_REFERENCE_NOT_FOUND');
     expect(
-      await codeOf(t.catalog.projects.create(owner, { name: 'x', labels: [{ name: 'a' }, { name: 'a' }] })),
+      await errorCodeOf(
+        t.catalog.projects.create(owner, { name: 'x', labels: [{ name: 'a' }, { name: 'a' }] }),
+      ),
     ).toBe('CATALOG_CONFLICT');
     // Nothing of the failed creations is left.
     expect((await t.catalog.projects.list(admin, { filters: { name: 'x' } })).count).toBe(0);
@@ -141,7 +139,7 @@ describe('projects', () => {
     expect((await t.catalog.projects.findByImportRequestId('req-p-1'))?.id).toBe(p.id);
     expect(await t.catalog.projects.findByImportRequestId('req-p-2')).toBeNull();
     expect(
-      await codeOf(t.catalog.projects.create(owner, { name: 'again', import_request_id: 'req-p-1' })),
+      await errorCodeOf(t.catalog.projects.create(owner, { name: 'again', import_request_id: 'req-p-1' })),
     ).toBe('CATALOG_CONFLICT');
   });
 });
@@ -186,7 +184,7 @@ describe('tasks', () => {
     expect(task.project_name).toBe('with labels');
     expect((await t.catalog.labels.treeOfTask(task.id)).map((l) => l.name)).toEqual(['car']);
     expect(
-      await codeOf(
+      await errorCodeOf(
         t.catalog.tasks.create(owner, { name: 'both', project_id: p.id, labels: [{ name: 'x' }] }),
       ),
     ).toBe('CATALOG_INVALID_VALUE');
@@ -249,8 +247,8 @@ describe('tasks', () => {
   it('finds a task by import request id; a second with the same id conflicts', async () => {
     const task = await t.catalog.tasks.create(owner, { name: 'imported', import_request_id: 'req-t-1' });
     expect((await t.catalog.tasks.findByImportRequestId('req-t-1'))?.id).toBe(task.id);
-    expect(await codeOf(t.catalog.tasks.create(owner, { name: 'dup', import_request_id: 'req-t-1' }))).toBe(
-      'CATALOG_CONFLICT',
-    );
+    expect(
+      await errorCodeOf(t.catalog.tasks.create(owner, { name: 'dup', import_request_id: 'req-t-1' })),
+    ).toBe('CATALOG_CONFLICT');
   });
 });

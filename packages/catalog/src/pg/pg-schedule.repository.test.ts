@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestCatalog, seedActor, type TestCatalog } from '../../test/catalog-fixture.js';
+import { openTestCatalog, seedOwnerOtherAdmin, type TestCatalog } from '../../test/catalog-fixture.js';
 import type { Actor } from '../repositories/common.types.js';
 import type { NewScheduleArchive, ScheduleSettings } from '../repositories/schedule.repository.js';
 
@@ -9,11 +9,7 @@ let other: Actor;
 let admin: Actor;
 beforeAll(async () => {
   t = await openTestCatalog();
-  [owner, other, admin] = await Promise.all([
-    seedActor(t.catalog),
-    seedActor(t.catalog),
-    seedActor(t.catalog, true),
-  ]);
+  [owner, other, admin] = await seedOwnerOtherAdmin(t.catalog);
 });
 afterAll(async () => {
   await t.close();

@@ -1,6 +1,11 @@
-import { isAppError } from '@cvat-backup/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestCatalog, seedActor, type TestCatalog } from '../../test/catalog-fixture.js';
+import {
+  errorCodeOf,
+  openTestCatalog,
+  seedActor,
+  seedOwnerOtherAdmin,
+  type TestCatalog,
+} from '../../test/catalog-fixture.js';
 import type { Actor } from '../repositories/common.types.js';
 import type { NewWebhook } from '../repositories/webhook.repository.js';
 
@@ -10,21 +15,11 @@ let other: Actor;
 let admin: Actor;
 beforeAll(async () => {
   t = await openTestCatalog();
-  [owner, other, admin] = await Promise.all([
-    seedActor(t.catalog),
-    seedActor(t.catalog),
-    seedActor(t.catalog, true),
-  ]);
+  [owner, other, admin] = await seedOwnerOtherAdmin(t.catalog);
 });
 afterAll(async () => {
   await t.close();
 });
-
-const codeOf = (p: Promise<unknown>) =>
-  p.then(
-    () => 'resolved',
-    (e: unknown) => (isAppError(e) ? e.code : String(e)),
-  );
 
 /** A backup schedule row (migration 0005) owned by `actor`. */
 async function seedSchedule(actor: Actor): Promise<number> {
@@ -113,15 +108,15 @@ describe('webhooks', () => {
       'UPDATE webhooks SET secret = (SELECT secret FROM webhooks WHERE id = $1) WHERE id = $2',
       [a.id, b.id],
     );
-    expect(await codeOf(t.catalog.webhooks.target(b.id))).toBe('WEBHOOK_SECRET_UNREADABLE');
+    expect(await errorCodeOf(t.catalog.webhooks.target(b.id))).toBe('WEBHOOK_SECRET_UNREADABLE');
   });
 
   it('refuses a schedule webhook without a schedule of the owner', async () => {
-    expect(await codeOf(t.catalog.webhooks.create(owner, { ...hook, type: 'schedule' }))).toBe(
+    expect(await errorCodeOf(t.catalog.webhooks.create(owner, { ...hook, type: 'schedule' }))).toBe(
       'WEBHOOK_SCHEDULE_REQUIRED',
     );
     expect(
-      await codeOf(t.catalog.webhooks.create(owner, { ...hook, type: 'schedule', schedule_id: 999999 })),
+      await errorCodeOf(t.catalog.webhooks.create(owner, { ...hook, type: 'schedule', schedule_id: 999999 })),
     ).toBe('WEBHOOK_SCHEDULE_NOT_FOUND');
   });
 
@@ -139,7 +134,9 @@ describe('webhooks', () => {
     });
     expect(scheduled).toMatchObject({ type: 'schedule', schedule_id: scheduleId });
     expect(
-      await codeOf(t.catalog.webhooks.create(other, { ...hook, type: 'schedule', schedule_id: scheduleId })),
+      await errorCodeOf(
+        t.catalog.webhooks.create(other, { ...hook, type: 'schedule', schedule_id: scheduleId }),
+      ),
     ).toBe('WEBHOOK_SCHEDULE_NOT_FOUND');
     const ids = async (key: { event: string; userId: number; scheduleId?: number }) =>
       (await t.catalog.webhooks.matching(key)).map((w) => w.id);
