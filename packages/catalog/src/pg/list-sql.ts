@@ -1,5 +1,7 @@
 import { AppError } from '@cvat-backup/common';
-import type { ListQuery } from '../repositories/common.types.js';
+import type pg from 'pg';
+import type { ListQuery, Page } from '../repositories/common.types.js';
+import type { Queryable } from './db.js';
 
 export type FieldType = 'int' | 'text' | 'bool';
 
@@ -94,4 +96,21 @@ export function buildListSql(spec: ListSpec, query: ListQuery, baseParams: unkno
     limit,
     params,
   };
+}
+
+/**
+ * One page of a list and the count of everything its filter matches, queried together. `from` is
+ * the FROM clause the count needs (the joins `where` refers to); `select` is the page's
+ * `SELECT … FROM …`.
+ */
+export async function queryPage<T extends pg.QueryResultRow>(
+  db: Queryable,
+  parts: { from: string; select: string; where: string; sql: ListSql },
+): Promise<Page<T>> {
+  const { from, select, where, sql } = parts;
+  const [count, page] = await Promise.all([
+    db.query<{ n: number }>(`SELECT count(*)::int AS n ${from} WHERE ${where}`, sql.params),
+    db.query<T>(`${select} WHERE ${where} ORDER BY ${sql.orderBy} ${sql.limit}`, sql.params),
+  ]);
+  return { count: count.rows[0]!.n, results: page.rows };
 }

@@ -11,7 +11,7 @@ import {
 import type { Actor, ListQuery, Page } from '../repositories/common.types.js';
 import type { CredentialCipher } from '../security/credential-cipher.js';
 import { atomically, type Connections, type Queryable } from './db.js';
-import { buildListSql, type ListSpec } from './list-sql.js';
+import { buildListSql, type ListSpec, queryPage } from './list-sql.js';
 import { mapped } from './pg-errors.js';
 import { setClause, userJson } from './sql-fragments.js';
 
@@ -93,17 +93,12 @@ export class PgCloudStorageRepository implements CloudStorageRepository {
   async list(actor: Actor, query: ListQuery = {}): Promise<Page<CloudStorageRecord>> {
     const sql = buildListSql(LIST, query, [actor.isAdmin, actor.id]);
     const where = `${VISIBLE} AND ${sql.where}`;
-    const [count, page] = await Promise.all([
-      this.conn.db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM cloud_storages c LEFT JOIN users ou ON ou.id = c.owner_id WHERE ${where}`,
-        sql.params,
-      ),
-      this.conn.db.query<CloudStorageRecord>(
-        `${SELECT} WHERE ${where} ORDER BY ${sql.orderBy} ${sql.limit}`,
-        sql.params,
-      ),
-    ]);
-    return { count: count.rows[0]!.n, results: page.rows };
+    return queryPage<CloudStorageRecord>(this.conn.db, {
+      from: 'FROM cloud_storages c LEFT JOIN users ou ON ou.id = c.owner_id',
+      select: SELECT,
+      where,
+      sql,
+    });
   }
 
   async update(actor: Actor, id: number, patch: CloudStoragePatch): Promise<CloudStorageRecord | null> {

@@ -2,7 +2,7 @@ import { AppError } from '@cvat-backup/common';
 import type { Actor, ListQuery, Page } from '../repositories/common.types.js';
 import type { JobPatch, JobRecord, JobRepository, SegmentInput } from '../repositories/job.repository.js';
 import { atomically, type Connections, type Queryable } from './db.js';
-import { buildListSql, type ListSpec } from './list-sql.js';
+import { buildListSql, type ListSpec, queryPage } from './list-sql.js';
 import { mapped } from './pg-errors.js';
 import { storageJson, touchTask, userJson } from './sql-fragments.js';
 import { taskVisible } from './visibility.js';
@@ -128,14 +128,7 @@ export class PgJobRepository implements JobRepository {
   async list(actor: Actor, query: ListQuery = {}): Promise<Page<JobRecord>> {
     const sql = buildListSql(LIST, query, [actor.isAdmin, actor.id]);
     const where = `${taskVisible('t', '$1', '$2')} AND ${sql.where}`;
-    const [count, page] = await Promise.all([
-      this.conn.db.query<{ n: number }>(`SELECT count(*)::int AS n ${FROM} WHERE ${where}`, sql.params),
-      this.conn.db.query<JobRecord>(
-        `${SELECT} WHERE ${where} ORDER BY ${sql.orderBy} ${sql.limit}`,
-        sql.params,
-      ),
-    ]);
-    return { count: count.rows[0]!.n, results: page.rows };
+    return queryPage<JobRecord>(this.conn.db, { from: FROM, select: SELECT, where, sql });
   }
 
   async update(actor: Actor, id: number, patch: JobPatch): Promise<JobRecord | null> {

@@ -10,7 +10,7 @@ import type {
 import { deleteAnnotationsOfLabel } from './annotation-cleanup.js';
 import { atomically, type Connections, type Queryable } from './db.js';
 import { applyAttribute, assemble, type LabelRow, ownerIds, stripIds } from './label-tree.js';
-import { buildListSql, type ListSpec } from './list-sql.js';
+import { buildListSql, type ListSpec, queryPage } from './list-sql.js';
 import { mapped } from './pg-errors.js';
 import { touchProject, touchTask } from './sql-fragments.js';
 import { projectVisible, taskVisible } from './visibility.js';
@@ -181,14 +181,13 @@ export class PgLabelRepository implements LabelRepository {
     }
     const sql = buildListSql(LIST, query, base);
     const where = `l.parent_id IS NULL AND ${ownerWhere} AND ${sql.where}`;
-    const [count, page] = await Promise.all([
-      db.query<{ n: number }>(`SELECT count(*)::int AS n FROM labels l WHERE ${where}`, sql.params),
-      db.query<LabelRow>(
-        `SELECT l.* FROM labels l WHERE ${where} ORDER BY ${sql.orderBy} ${sql.limit}`,
-        sql.params,
-      ),
-    ]);
-    return { count: count.rows[0]!.n, results: await assemble(db, page.rows) };
+    const page = await queryPage<LabelRow>(db, {
+      from: 'FROM labels l',
+      select: 'SELECT l.* FROM labels l',
+      where,
+      sql,
+    });
+    return { count: page.count, results: await assemble(db, page.results) };
   }
 
   private async scopeOwner(

@@ -7,7 +7,7 @@ import type {
   ProjectRepository,
 } from '../repositories/project.repository.js';
 import { atomically, type Connections, clientConnections, type Queryable } from './db.js';
-import { buildListSql, type ListSpec } from './list-sql.js';
+import { buildListSql, type ListSpec, queryPage } from './list-sql.js';
 import { mapped } from './pg-errors.js';
 import { insertStorageSetting, setClause, storageJson, touchProject, userJson } from './sql-fragments.js';
 import { projectVisible } from './visibility.js';
@@ -87,18 +87,13 @@ export class PgProjectRepository implements ProjectRepository {
   async list(actor: Actor, query: ListQuery = {}): Promise<Page<ProjectRecord>> {
     const sql = buildListSql(LIST, query, [actor.isAdmin, actor.id]);
     const where = `${projectVisible('p', '$1', '$2')} AND ${sql.where}`;
-    const [count, page] = await Promise.all([
-      this.conn.db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM projects p LEFT JOIN users ou ON ou.id = p.owner_id
-         LEFT JOIN users au ON au.id = p.assignee_id WHERE ${where}`,
-        sql.params,
-      ),
-      this.conn.db.query<ProjectRecord>(
-        `${SELECT} WHERE ${where} ORDER BY ${sql.orderBy} ${sql.limit}`,
-        sql.params,
-      ),
-    ]);
-    return { count: count.rows[0]!.n, results: page.rows };
+    return queryPage<ProjectRecord>(this.conn.db, {
+      from: `FROM projects p LEFT JOIN users ou ON ou.id = p.owner_id
+         LEFT JOIN users au ON au.id = p.assignee_id`,
+      select: SELECT,
+      where,
+      sql,
+    });
   }
 
   async update(actor: Actor, id: number, patch: ProjectPatch): Promise<ProjectRecord | null> {

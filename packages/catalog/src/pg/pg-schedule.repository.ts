@@ -13,7 +13,7 @@ import type {
   StartRunResult,
 } from '../repositories/schedule.repository.js';
 import type { Connections } from './db.js';
-import { buildListSql, type ListSpec } from './list-sql.js';
+import { buildListSql, type ListSpec, queryPage } from './list-sql.js';
 import { mapped } from './pg-errors.js';
 import { projectVisible } from './visibility.js';
 
@@ -151,17 +151,13 @@ export class PgScheduleRepository implements ScheduleRepository {
   async list(actor: Actor, query: ListQuery = {}): Promise<Page<ScheduleRecord>> {
     const sql = buildListSql(SCHEDULE_LIST, query, [actor.isAdmin, actor.id]);
     const where = `${VISIBLE} AND ${sql.where}`;
-    const [count, page] = await Promise.all([
-      this.conn.db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM backup_schedules s WHERE ${where}`,
-        sql.params,
-      ),
-      this.conn.db.query<ScheduleRow>(
-        `${SELECT} WHERE ${where} ORDER BY ${sql.orderBy} ${sql.limit}`,
-        sql.params,
-      ),
-    ]);
-    return { count: count.rows[0]!.n, results: page.rows.map(toRecord) };
+    const page = await queryPage<ScheduleRow>(this.conn.db, {
+      from: 'FROM backup_schedules s',
+      select: SELECT,
+      where,
+      sql,
+    });
+    return { count: page.count, results: page.results.map(toRecord) };
   }
 
   async listEnabled(): Promise<ScheduleRecord[]> {
@@ -374,14 +370,12 @@ export class PgScheduleRepository implements ScheduleRepository {
   ): Promise<Page<T>> {
     const sql = buildListSql(spec, query, [scheduleId]);
     const where = `${scheduleColumn} = $1 AND ${sql.where}`;
-    const [count, page] = await Promise.all([
-      this.conn.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${from} WHERE ${where}`, sql.params),
-      this.conn.db.query<T>(
-        `SELECT ${columns} FROM ${from} WHERE ${where} ORDER BY ${sql.orderBy} ${sql.limit}`,
-        sql.params,
-      ),
-    ]);
-    return { count: count.rows[0]!.n, results: page.rows };
+    return queryPage<T>(this.conn.db, {
+      from: `FROM ${from}`,
+      select: `SELECT ${columns} FROM ${from}`,
+      where,
+      sql,
+    });
   }
 
   async scopeResources(

@@ -3,7 +3,7 @@ import type { Actor, ListQuery, Page } from '../repositories/common.types.js';
 import type { LabelRepository } from '../repositories/label.repository.js';
 import type { NewTask, TaskPatch, TaskRecord, TaskRepository } from '../repositories/task.repository.js';
 import { atomically, type Connections, clientConnections, type Queryable } from './db.js';
-import { buildListSql, type ListSpec } from './list-sql.js';
+import { buildListSql, type ListSpec, queryPage } from './list-sql.js';
 import { mapped } from './pg-errors.js';
 import { insertStorageSetting, setClause, storageJson, touchTask, userJson } from './sql-fragments.js';
 import { projectVisible, taskVisible } from './visibility.js';
@@ -135,14 +135,7 @@ export class PgTaskRepository implements TaskRepository {
   async list(actor: Actor, query: ListQuery = {}): Promise<Page<TaskRecord>> {
     const sql = buildListSql(LIST, query, [actor.isAdmin, actor.id]);
     const where = `${taskVisible('t', '$1', '$2')} AND ${sql.where}`;
-    const [count, page] = await Promise.all([
-      this.conn.db.query<{ n: number }>(`SELECT count(*)::int AS n ${FROM} WHERE ${where}`, sql.params),
-      this.conn.db.query<TaskRecord>(
-        `${SELECT} WHERE ${where} ORDER BY ${sql.orderBy} ${sql.limit}`,
-        sql.params,
-      ),
-    ]);
-    return { count: count.rows[0]!.n, results: page.rows };
+    return queryPage<TaskRecord>(this.conn.db, { from: FROM, select: SELECT, where, sql });
   }
 
   async update(actor: Actor, id: number, patch: TaskPatch): Promise<TaskRecord | null> {

@@ -4,7 +4,7 @@ import type { NewUser, UserPatch, UserRecord, UserRepository } from '../reposito
 import { apiKeyHash, newApiKey } from '../security/api-token.js';
 import { hashPassword, verifyPassword } from '../security/password-hasher.js';
 import { atomically, type Connections } from './db.js';
-import { buildListSql, type ListSpec } from './list-sql.js';
+import { buildListSql, type ListSpec, queryPage } from './list-sql.js';
 import { mapped } from './pg-errors.js';
 
 const COLUMNS = `u.id, u.username, u.email, u.first_name, u.last_name, u.is_superuser, u.is_staff,
@@ -85,14 +85,12 @@ export class PgUserRepository implements UserRepository {
   async list(actor: Actor, query: ListQuery = {}): Promise<Page<UserRecord>> {
     const sql = buildListSql(LIST, query, [actor.isAdmin, actor.id]);
     const where = `($1 OR u.id = $2) AND ${sql.where}`;
-    const [count, page] = await Promise.all([
-      this.conn.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM users u WHERE ${where}`, sql.params),
-      this.conn.db.query<UserRecord>(
-        `SELECT ${COLUMNS} FROM users u WHERE ${where} ORDER BY ${sql.orderBy} ${sql.limit}`,
-        sql.params,
-      ),
-    ]);
-    return { count: count.rows[0]!.n, results: page.rows };
+    return queryPage<UserRecord>(this.conn.db, {
+      from: 'FROM users u',
+      select: `SELECT ${COLUMNS} FROM users u`,
+      where,
+      sql,
+    });
   }
 
   async update(id: number, patch: UserPatch): Promise<UserRecord | null> {

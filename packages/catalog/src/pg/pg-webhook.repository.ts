@@ -13,7 +13,7 @@ import type {
 } from '../repositories/webhook.repository.js';
 import type { CredentialCipher } from '../security/credential-cipher.js';
 import { atomically, type Connections, type Queryable } from './db.js';
-import { buildListSql, type ListSpec } from './list-sql.js';
+import { buildListSql, type ListSpec, queryPage } from './list-sql.js';
 import { mapped } from './pg-errors.js';
 import { setClause } from './sql-fragments.js';
 
@@ -91,17 +91,12 @@ export class PgWebhookRepository implements WebhookRepository {
   async list(actor: Actor, query: ListQuery = {}): Promise<Page<WebhookRecord>> {
     const sql = buildListSql(LIST, query, [actor.isAdmin, actor.id]);
     const where = `${VISIBLE} AND ${sql.where}`;
-    const [count, page] = await Promise.all([
-      this.conn.db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM webhooks w LEFT JOIN users ou ON ou.id = w.owner_id WHERE ${where}`,
-        sql.params,
-      ),
-      this.conn.db.query<WebhookRecord>(
-        `${SELECT} WHERE ${where} ORDER BY ${sql.orderBy} ${sql.limit}`,
-        sql.params,
-      ),
-    ]);
-    return { count: count.rows[0]!.n, results: page.rows };
+    return queryPage<WebhookRecord>(this.conn.db, {
+      from: 'FROM webhooks w LEFT JOIN users ou ON ou.id = w.owner_id',
+      select: SELECT,
+      where,
+      sql,
+    });
   }
 
   async update(actor: Actor, id: number, patch: WebhookPatch): Promise<WebhookRecord | null> {
