@@ -1,4 +1,3 @@
-import { AppError } from '@cvat-backup/common';
 import { type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
@@ -7,6 +6,7 @@ import {
   type ImportJobPayload,
   importJobSchema,
 } from './job-payloads.js';
+import { parsePayload } from './parse-payload.js';
 import { QUEUE_NAMES } from './queue-names.js';
 import { exportRequestId, importRequestId } from './request-id.js';
 
@@ -62,7 +62,7 @@ export class BackupProducer {
    * (`created: false`). A finished or failed one with that id is replaced by the new request.
    */
   async enqueueExport(payload: ExportJobPayload): Promise<Enqueued> {
-    const data = parse(exportJobSchema, payload);
+    const data = parsePayload(exportJobSchema, payload);
     const rqId = exportRequestId(data);
     const existing = await this.exports.getJob(rqId);
     if (existing) {
@@ -80,7 +80,7 @@ export class BackupProducer {
     payload: ImportJobPayload,
     rqId: string = importRequestId(payload.target),
   ): Promise<Enqueued> {
-    const data = parse(importJobSchema, payload);
+    const data = parsePayload(importJobSchema, payload);
     // An id derived from an upload may come twice (a repeated finish): the second finds the first.
     if (await this.imports.getJob(rqId)) return { rqId, created: false };
     await this.imports.add(`import:${data.target}`, data, { ...this.defaults, jobId: rqId });
@@ -90,22 +90,4 @@ export class BackupProducer {
   async close(): Promise<void> {
     await Promise.all([this.exports.close(), this.imports.close()]);
   }
-}
-
-function parse<T>(
-  schema: {
-    safeParse(
-      v: unknown,
-    ):
-      | { success: true; data: T }
-      | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } };
-  },
-  value: unknown,
-): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const problems = result.error.issues
-    .map((i) => `${i.path.map(String).join('.') || 'payload'}: ${i.message}`)
-    .join('; ');
-  throw new AppError('VALIDATION_FAILED', { problems });
 }

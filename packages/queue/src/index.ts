@@ -3,6 +3,7 @@ export { classifyFailure, createCodedWorker, failureCode, failureText } from './
 export * from './job-metrics.js';
 export * from './job-payloads.js';
 export { type JobSnapshot, readJobSnapshot } from './job-snapshot.js';
+export { parsePayload } from './parse-payload.js';
 export { QUEUE_NAMES, type QueueName } from './queue-names.js';
 export * from './request-id.js';
 export { type RequestLogFields, requestLogFields } from './request-log-fields.js';

@@ -5,30 +5,11 @@ import {
   runExport,
   scheduledExportKey,
 } from '@cvat-backup/backup';
-import { AppError, type Logger } from '@cvat-backup/common';
-import { type ExportJobPayload, exportJobSchema } from '@cvat-backup/queue';
+import type { Logger } from '@cvat-backup/common';
+import { type ExportJobPayload, exportJobSchema, parsePayload } from '@cvat-backup/queue';
 import type { Job } from 'bullmq';
 import { withJobLog } from '../metrics/job-log.js';
 import { progressReporter } from './progress-reporter.js';
-
-/** Parses a payload at the edge; a malformed one can never succeed, so it fails at once. */
-export function parsePayload<T>(
-  schema: {
-    safeParse(
-      v: unknown,
-    ):
-      | { success: true; data: T }
-      | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } };
-  },
-  data: unknown,
-): T {
-  const parsed = schema.safeParse(data);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues
-    .map((i) => `${i.path.map(String).join('.') || 'payload'}: ${i.message}`)
-    .join('; ');
-  throw new AppError('VALIDATION_FAILED', { problems });
-}
 
 /** The export queue's handler: one backup per job, its outcome kept as the job's result. */
 export function exportHandler(deps: ExportRunDependencies & { logger: Logger }) {

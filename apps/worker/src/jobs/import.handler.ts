@@ -1,10 +1,9 @@
 import { type ImportDependencies, type ImportResult, runImport } from '@cvat-backup/backup';
 import type { Logger } from '@cvat-backup/common';
-import { type ImportJobPayload, importJobSchema } from '@cvat-backup/queue';
+import { type ImportJobPayload, importJobSchema, parsePayload } from '@cvat-backup/queue';
 import type { StorageDriver } from '@cvat-backup/storage';
 import type { Job } from 'bullmq';
 import { withJobLog } from '../metrics/job-log.js';
-import { parsePayload } from './export.handler.js';
 import { progressReporter } from './progress-reporter.js';
 
 export interface ImportHandlerDependencies extends ImportDependencies {

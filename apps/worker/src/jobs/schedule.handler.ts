@@ -1,5 +1,6 @@
 import { finishScheduleRun, fireScheduleRun, type ScheduleRunDependencies } from '@cvat-backup/backup';
 import {
+  parsePayload,
   parseRunExportJobId,
   removeScheduler,
   SCHEDULE_JOB_NAMES,
@@ -7,7 +8,6 @@ import {
   scheduleFireSchema,
 } from '@cvat-backup/queue';
 import type { Job, Queue } from 'bullmq';
-import { parsePayload } from './export.handler.js';
 
 /** The fire time a job scheduler put in the id of the job it made (`repeat:<scheduler>:<ms>`). */
 function fireTime(job: Job): Date {

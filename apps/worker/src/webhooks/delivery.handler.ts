@@ -2,13 +2,13 @@ import { createHmac } from 'node:crypto';
 import type { DeliveryRecord, WebhookRepository } from '@cvat-backup/catalog';
 import { AppError } from '@cvat-backup/common';
 import {
+  parsePayload,
   type WebhookDeliveryJob,
   webhookDeliveryBody,
   webhookDeliveryHeaders,
   webhookDeliveryJobSchema,
 } from '@cvat-backup/queue';
 import type { Job } from 'bullmq';
-import { parsePayload } from '../jobs/export.handler.js';
 import { verdictOf } from './delivery-policy.js';
 import { postWebhook } from './post-webhook.js';
 

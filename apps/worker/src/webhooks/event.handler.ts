@@ -1,7 +1,11 @@
 import type { WebhookRepository } from '@cvat-backup/catalog';
-import { queueWebhookDelivery, type WebhookEvent, webhookEventSchema } from '@cvat-backup/queue';
+import {
+  parsePayload,
+  queueWebhookDelivery,
+  type WebhookEvent,
+  webhookEventSchema,
+} from '@cvat-backup/queue';
 import type { Job, Queue } from 'bullmq';
-import { parsePayload } from '../jobs/export.handler.js';
 
 export interface EventDependencies {
   webhooks: WebhookRepository;
