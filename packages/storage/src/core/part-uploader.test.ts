@@ -85,8 +85,41 @@ describe('PartUploader', () => {
     const uploader = new PartUploader(backend, { ...options, plan: () => 4 });
     await feed(uploader, data, 13);
     await uploader.commit();
-    expect(backend.maxInFlight).toBeLessThanOrEqual(2);
+    // Exactly queueSize: fewer would leave the connection pool idle while the next part fills.
+    expect(backend.maxInFlight).toBe(2);
     expect(backend.committed?.equals(data)).toBe(true);
+  });
+
+  it('takes the next part while the only one in flight travels (queueSize 1), and no more', async () => {
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const backend = new MemoryBackend();
+    const upload = backend.uploadPart.bind(backend);
+    const sent: number[] = [];
+    backend.uploadPart = async (n, part, signal) => {
+      sent.push(n);
+      if (n === 1) await gate;
+      return upload(n, part, signal);
+    };
+    const uploader = new PartUploader(backend, { ...options, queueSize: 1, plan: () => 4 });
+    // Part 1 goes out and is held; the first bytes of part 2 are still taken.
+    await uploader.write(Buffer.from('abcdef'));
+    expect(sent).toEqual([1]);
+    // Completing part 2 means sending it, which waits for part 1: this write must not resolve yet.
+    let second = false;
+    const writing = uploader.write(Buffer.from('ghijkl')).then(() => {
+      second = true;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(second).toBe(false);
+    expect(sent).toEqual([1]);
+    release();
+    await writing;
+    await uploader.commit();
+    expect(backend.maxInFlight).toBe(1);
+    expect(backend.committed?.toString()).toBe('abcdefghijkl');
   });
 
   it('retries a part that failed transiently and still commits the right bytes', async () => {

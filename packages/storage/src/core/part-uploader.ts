@@ -21,7 +21,7 @@ export interface PartBackend<P> {
 
 export interface PartUploaderOptions {
   plan: PartPlan;
-  /** Parts in flight at once; memory is about `(queueSize + 1) × partSize`. */
+  /** Parts in flight at once, while one more fills; memory is about `(queueSize + 1) × partSize`. */
   queueSize: number;
   retry: RetryPolicy;
   map: (err: unknown) => AppError;
@@ -100,6 +100,11 @@ export class PartUploader<P> implements WriteSink {
     const n = this.partNumber++;
     this.begun ??= this.retrying(0, (signal) => this.backend.begin(signal));
     await this.begun;
+    // Wait for a slot before sending, not after: the caller then fills the next part while
+    // `queueSize` parts travel (with queueSize 1, a GCS session's one chunk at a time still
+    // overlaps with reading the next one).
+    while (this.inFlight.size >= this.options.queueSize) await Promise.race(this.inFlight);
+    this.throwIfFailed();
     const task = this.retrying(data.length, (signal) => this.backend.uploadPart(n, data, signal)).then(
       (part) => {
         this.parts[n - 1] = part;
@@ -111,8 +116,6 @@ export class PartUploader<P> implements WriteSink {
     );
     const tracked = task.finally(() => this.inFlight.delete(tracked));
     this.inFlight.add(tracked);
-    while (this.inFlight.size >= this.options.queueSize) await Promise.race(this.inFlight);
-    this.throwIfFailed();
   }
 
   /** Retries `op`, each attempt cancelled (as a transient stall) when it outlives its timeout. */
