@@ -1,4 +1,4 @@
-import { isAppError } from '@cvat-backup/common';
+import { type ErrorCode, isAppError } from '@cvat-backup/common';
 
 /**
  * Exit codes of `cvat-backup` (stable: scripts depend on them; listed in `--help` and the README).
@@ -21,19 +21,25 @@ export const EXIT = {
   INTERRUPTED: 130,
 } as const;
 
-/** The codes the client itself raises; server errors keep the server's code. */
-export type CliCode =
-  | 'CLI_USAGE'
-  | 'CLI_NO_SERVER'
-  | 'CLI_NOT_LOGGED_IN'
-  | 'CLI_SERVER_UNREACHABLE'
-  | 'CLI_UNEXPECTED_RESPONSE'
-  | 'CLI_FILE_NOT_FOUND'
-  | 'CLI_FILE_CHANGED'
-  | 'CLI_DOWNLOAD_INCOMPLETE'
-  | 'CLI_REQUEST_FAILED'
-  | 'CLI_INTERRUPTED'
-  | 'CLI_INTERNAL';
+/** The codes the client itself raises (registered in common's `cli.codes.ts`); server errors keep the server's code. */
+export type CliCode = Extract<ErrorCode, `CLI_${string}`>;
+
+/** Exit code of each client code: a table, so a code added to the registry must be given one here. */
+const CLI_EXIT: Record<CliCode, number> = {
+  CLI_USAGE: EXIT.USAGE,
+  CLI_NO_SERVER: EXIT.USAGE,
+  CLI_NOT_LOGGED_IN: EXIT.AUTH,
+  CLI_SERVER_UNREACHABLE: EXIT.UNAVAILABLE,
+  CLI_UNEXPECTED_RESPONSE: EXIT.FAILED,
+  CLI_FILE_NOT_FOUND: EXIT.NOT_FOUND,
+  CLI_FILE_CHANGED: EXIT.FAILED,
+  CLI_DOWNLOAD_INCOMPLETE: EXIT.UNAVAILABLE,
+  CLI_REQUEST_FAILED: EXIT.FAILED,
+  CLI_INTERRUPTED: EXIT.INTERRUPTED,
+  CLI_INTERNAL: EXIT.FAILED,
+};
+
+const isCliCode = (code: string): code is CliCode => Object.hasOwn(CLI_EXIT, code);
 
 /** An error the CLI reports: a stable code, a message a user can act on, and its exit code. */
 export class CliError extends Error {
@@ -48,30 +54,20 @@ export class CliError extends Error {
   }
 }
 
+/** A client error with the call site's specific message (the registry's template is the generic one). */
 export function cliError(code: CliCode, message: string): CliError {
-  const exit: Record<CliCode, number> = {
-    CLI_USAGE: EXIT.USAGE,
-    CLI_NO_SERVER: EXIT.USAGE,
-    CLI_NOT_LOGGED_IN: EXIT.AUTH,
-    CLI_SERVER_UNREACHABLE: EXIT.UNAVAILABLE,
-    CLI_UNEXPECTED_RESPONSE: EXIT.FAILED,
-    CLI_FILE_NOT_FOUND: EXIT.NOT_FOUND,
-    CLI_FILE_CHANGED: EXIT.FAILED,
-    CLI_DOWNLOAD_INCOMPLETE: EXIT.UNAVAILABLE,
-    CLI_REQUEST_FAILED: EXIT.FAILED,
-    CLI_INTERRUPTED: EXIT.INTERRUPTED,
-    CLI_INTERNAL: EXIT.FAILED,
-  };
-  return new CliError(code, message, exit[code]);
+  return new CliError(code, message, CLI_EXIT[code]);
 }
 
 export const usageError = (message: string) => cliError('CLI_USAGE', message);
 
 /**
- * The exit code of an error coded by the server (or by the archive reader): archive problems are
- * 6, then by HTTP status: 401/403 → 3, 404/410 → 4, 5xx → 5, any other → 1.
+ * The exit code of a coded error: a client code has its own; one coded by the server (or by the
+ * archive reader) goes by kind: archive problems are 6, then by HTTP status: 401/403 → 3,
+ * 404/410 → 4, 5xx → 5, any other → 1.
  */
 export function exitCodeFor(code: string, status: number | undefined): number {
+  if (isCliCode(code)) return CLI_EXIT[code];
   if (code.startsWith('ARCHIVE_')) return EXIT.ARCHIVE_INVALID;
   if (status === 401 || status === 403) return EXIT.AUTH;
   if (status === 404 || status === 410) return EXIT.NOT_FOUND;

@@ -6,6 +6,7 @@ import { apiErrors } from './codes/api.codes.js';
 import { backupErrors } from './codes/backup.codes.js';
 import { backupApiErrors } from './codes/backup-api.codes.js';
 import { catalogErrors } from './codes/catalog.codes.js';
+import { cliErrors } from './codes/cli.codes.js';
 import { commonErrors } from './codes/common.codes.js';
 import { formatErrors } from './codes/format.codes.js';
 import { scheduleErrors } from './codes/schedule.codes.js';
@@ -23,6 +24,7 @@ const tables = [
   backupApiErrors,
   scheduleErrors,
   webhookErrors,
+  cliErrors,
 ] as const;
 
 type Union<T extends readonly object[]> = T[number];
