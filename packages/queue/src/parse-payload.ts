@@ -1,4 +1,4 @@
-import { AppError } from '@cvat-backup/common';
+import { AppError, type ErrorCode } from '@cvat-backup/common';
 
 /** The part of a zod schema this needs (kept structural, so any zod version's schemas fit). */
 interface PayloadSchema<T> {
@@ -11,14 +11,18 @@ interface PayloadSchema<T> {
 
 /**
  * Parses a job payload at either end of a queue: the producer before enqueueing, the worker before
- * doing anything. A malformed payload can never succeed, so it is a coded VALIDATION_FAILED naming
- * every field at fault.
+ * doing anything. A malformed payload can never succeed, so it is a coded error (VALIDATION_FAILED
+ * unless the caller names a more telling one) whose `problems` name every field at fault.
  */
-export function parsePayload<T>(schema: PayloadSchema<T>, value: unknown): T {
+export function parsePayload<T>(
+  schema: PayloadSchema<T>,
+  value: unknown,
+  code: ErrorCode = 'VALIDATION_FAILED',
+): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const problems = result.error.issues
     .map((i) => `${i.path.map(String).join('.') || 'payload'}: ${i.message}`)
     .join('; ');
-  throw new AppError('VALIDATION_FAILED', { problems });
+  throw new AppError(code, { problems });
 }

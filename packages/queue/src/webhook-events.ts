@@ -6,6 +6,7 @@
  */
 import type { Queue } from 'bullmq';
 import { z } from 'zod';
+import { parsePayload } from './parse-payload.js';
 
 export const WEBHOOK_EVENT_TYPES = [
   'backup:finished',
@@ -37,9 +38,12 @@ export const webhookEventSchema = z.object({
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 export type WebhookEvent = z.infer<typeof webhookEventSchema>;
 
-/** Publishes one event on the webhook queue (job name `event`); a repeated eventId is a no-op. */
+/**
+ * Publishes one event on the webhook queue (job name `event`); a repeated eventId is a no-op. A
+ * malformed event is refused with WEBHOOK_EVENT_INVALID and nothing is queued.
+ */
 export async function publishWebhookEvent(queue: Queue, event: WebhookEvent): Promise<void> {
-  const data = webhookEventSchema.parse(event);
+  const data = parsePayload(webhookEventSchema, event, 'WEBHOOK_EVENT_INVALID');
   await queue.add('event', data, {
     jobId: data.eventId,
     attempts: 5,
@@ -99,7 +103,7 @@ export async function queueWebhookDelivery(
   delivery: WebhookDeliveryJob,
   jobId = `delivery-${delivery.deliveryId}`,
 ): Promise<void> {
-  await queue.add('delivery', webhookDeliveryJobSchema.parse(delivery), {
+  await queue.add('delivery', parsePayload(webhookDeliveryJobSchema, delivery), {
     jobId,
     attempts: 1000,
     backoff: { type: 'webhook' },

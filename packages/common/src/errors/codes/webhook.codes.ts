@@ -2,7 +2,8 @@ import { defineErrors } from '../error-spec.js';
 
 /**
  * Codes of webhooks: the `/api/webhooks` endpoints (400s name the field, so the API answers DRF's
- * `{"field": ["…"]}`) and the retryable failure of a delivery attempt (the job's failure reason).
+ * `{"field": ["…"]}`), an event refused before it is published (made by our code, so a 500), and the
+ * retryable failure of a delivery attempt (the job's failure reason).
  */
 export const webhookErrors = defineErrors({
   WEBHOOK_NOT_FOUND: {
@@ -43,6 +44,12 @@ export const webhookErrors = defineErrors({
     retryable: false,
     message:
       'The secret of webhook {id} cannot be decrypted (SECRET_KEY changed or the row was altered): set a new secret with PATCH /api/webhooks/{id}.',
+  },
+  WEBHOOK_EVENT_INVALID: {
+    status: 500,
+    retryable: false,
+    message:
+      'A webhook event was not published because it is malformed ({problems}): a defect of the code that made it; report it with this message.',
   },
   WEBHOOK_RECEIVER_UNAVAILABLE: {
     status: 502,
