@@ -39,6 +39,7 @@ const archive = (over: Partial<NewScheduleArchive> & { schedule_id: number; run_
   filename: 'a.zip',
   size: 10,
   lightweight: false,
+  lightweight_requested: true,
   resource_updated_date: new Date('2026-01-01T00:00:00Z'),
   ...over,
 });
@@ -96,7 +97,15 @@ describe('backup schedules', () => {
     if (first.kind === 'busy') throw new Error('unexpected');
 
     const failure = { target: 'project' as const, id: 9, code: 'SCHEDULE_RESOURCE_MISSING', message: 'gone' };
-    await t.catalog.schedules.markFannedOut(first.run.id, { total: 3, skipped: 1, failures: [failure] });
+    const planned = [{ target: 'project' as const, id: 11 }];
+    const fanned = await t.catalog.schedules.markFannedOut(first.run.id, {
+      total: 3,
+      skipped: 1,
+      failures: [failure],
+      planned,
+    });
+    expect(fanned.planned).toEqual(planned);
+    expect((await t.catalog.schedules.runningRuns()).map((r) => r.id)).toContain(first.run.id);
     const ended = await t.catalog.schedules.endRun(first.run.id, {
       status: 'failed',
       done: 1,
@@ -147,6 +156,7 @@ describe('backup schedules', () => {
     );
     expect(again.id).toBe(a1.id);
     expect(again.size).toBe(99);
+    expect(again).toMatchObject({ lightweight: false, lightweight_requested: true, deleting: false });
     await t.catalog.schedules.recordArchive(archive({ schedule_id: s.id, run_id: r3 }));
     await t.catalog.schedules.recordArchive(archive({ schedule_id: s.id, run_id: r3, target_id: 2 }));
 
@@ -204,5 +214,95 @@ describe('backup schedules', () => {
       [empty.id, false],
     ]);
     expect(tasks[0]?.updated_date).toBeInstanceOf(Date);
+  });
+});
+
+describe('deleting a schedule', () => {
+  const run = async (scheduleId: number, fireKey: string, end = true) => {
+    const started = await t.catalog.schedules.startRun({
+      scheduleId,
+      trigger: 'manual',
+      fireKey,
+      fireDate: new Date(),
+    });
+    if (started.kind === 'busy') throw new Error('busy');
+    if (end) await t.catalog.schedules.endRun(started.run.id, { status: 'finished', done: 1, failures: [] });
+    return started.run.id;
+  };
+
+  it('removes a schedule with nothing to keep, and retires one with archives or a running run', async () => {
+    const empty = await t.catalog.schedules.create(owner.id, settings());
+    expect(await t.catalog.schedules.retire(other, empty.id)).toBeNull();
+    expect(await t.catalog.schedules.retire(owner, empty.id)).toBe('deleted');
+    expect(await t.catalog.schedules.find(empty.id)).toBeNull();
+
+    const kept = await t.catalog.schedules.create(owner.id, settings());
+    await t.catalog.schedules.recordArchive(
+      archive({ schedule_id: kept.id, run_id: await run(kept.id, 'k') }),
+    );
+    const busy = await t.catalog.schedules.create(owner.id, settings());
+    await run(busy.id, 'b', false);
+    for (const s of [kept, busy]) {
+      expect(await t.catalog.schedules.retire(owner, s.id)).toBe('retired');
+      const retired = await t.catalog.schedules.find(s.id);
+      expect(retired).toMatchObject({ state: 'retired', enabled: false });
+      expect(retired?.retired_date).toBeInstanceOf(Date);
+      // Retired for good: a second delete keeps it, an update does not touch it.
+      expect(await t.catalog.schedules.retire(owner, s.id)).toBe('retired');
+      expect(await t.catalog.schedules.update(owner, s.id, { enabled: true })).toMatchObject({
+        state: 'retired',
+        enabled: false,
+      });
+    }
+    expect((await t.catalog.schedules.listEnabled()).map((s) => s.id)).not.toContain(kept.id);
+    expect((await t.catalog.schedules.listArchives(kept.id)).count).toBe(1);
+    const retiredOnly = await t.catalog.schedules.list(owner, {
+      filters: { state: 'retired' },
+      pageSize: 'all',
+    });
+    expect(retiredOnly.results.map((s) => s.id)).toEqual(expect.arrayContaining([kept.id, busy.id]));
+    expect(retiredOnly.results.every((s) => s.state === 'retired')).toBe(true);
+  });
+
+  it('deletes with archives in steps: marked, rows removed, then the schedule once none is left', async () => {
+    const s = await t.catalog.schedules.create(owner.id, settings());
+    const other_ = await t.catalog.schedules.create(owner.id, settings());
+    const r = await run(s.id, 'x');
+    const a = await t.catalog.schedules.recordArchive(archive({ schedule_id: s.id, run_id: r }));
+    const b = await t.catalog.schedules.recordArchive(
+      archive({ schedule_id: s.id, run_id: r, target_id: 2 }),
+    );
+    // Another schedule's row naming the same object keeps it.
+    const shared = await t.catalog.schedules.recordArchive(
+      archive({ schedule_id: other_.id, run_id: await run(other_.id, 'y'), key: a.key }),
+    );
+
+    expect(await t.catalog.schedules.beginPurge(other, s.id)).toBe(false);
+    expect(await t.catalog.schedules.beginPurge(owner, s.id)).toBe(true);
+    expect(await t.catalog.schedules.find(s.id)).toMatchObject({ state: 'deleting', enabled: false });
+    expect(await t.catalog.schedules.purging()).toContain(s.id);
+    const marked = await t.catalog.schedules.archivesToPurge(s.id, 10);
+    expect(marked.map((x) => x.id)).toEqual([a.id, b.id]);
+    expect(await t.catalog.schedules.objectShared(marked[0]!)).toBe(true);
+    // The other schedule's row is not shared with a row on its way out.
+    expect(await t.catalog.schedules.objectShared(shared)).toBe(false);
+    expect(await t.catalog.schedules.archivesToPurge(other_.id, 10)).toEqual([]);
+
+    // An export of a run still going records its archive already marked.
+    const late = await t.catalog.schedules.recordArchive(
+      archive({ schedule_id: s.id, run_id: r, target_id: 3 }),
+    );
+    expect(late.deleting).toBe(true);
+    await t.catalog.schedules.deleteArchive(s.id, a.id);
+    await t.catalog.schedules.deleteArchive(s.id, b.id);
+    expect(await t.catalog.schedules.finishPurge(s.id)).toBe(false);
+    await t.catalog.schedules.deleteArchive(s.id, late.id);
+    expect(await t.catalog.schedules.finishPurge(s.id)).toBe(true);
+    expect(await t.catalog.schedules.find(s.id)).toBeNull();
+    expect(await t.catalog.schedules.purging()).not.toContain(s.id);
+    // A retired schedule can still be deleted with its archives later.
+    expect(await t.catalog.schedules.retire(owner, other_.id)).toBe('retired');
+    expect(await t.catalog.schedules.beginPurge(owner, other_.id)).toBe(true);
+    expect((await t.catalog.schedules.archivesToPurge(other_.id, 10)).map((x) => x.id)).toEqual([shared.id]);
   });
 });

@@ -3,6 +3,8 @@ import type { Actor, ListQuery, Page } from '../repositories/common.types.js';
 import type {
   NewRun,
   NewScheduleArchive,
+  PlannedExport,
+  RetireResult,
   RunFailure,
   ScheduleArchiveRecord,
   ScheduleRecord,
@@ -15,6 +17,7 @@ import type {
 import type { Connections } from './db.js';
 import { buildListSql, type ListSpec, queryPage } from './list-sql.js';
 import { mapped } from './pg-errors.js';
+import { beginPurge, finishPurge, purgingSchedules, retireSchedule } from './pg-schedule-lifecycle.js';
 import { projectVisible } from './visibility.js';
 
 interface ScheduleRow {
@@ -34,6 +37,8 @@ interface ScheduleRow {
   max_age_days: number | null;
   skip_unchanged: boolean;
   enabled: boolean;
+  state: ScheduleRecord['state'];
+  retired_date: Date | null;
   created_date: Date;
   updated_date: Date;
 }
@@ -41,14 +46,19 @@ interface ScheduleRow {
 const SELECT = `SELECT s.id, json_build_object('id', u.id, 'username', u.username, 'first_name', u.first_name,
     'last_name', u.last_name) AS owner, u.is_superuser AS owner_is_admin, s.name, s.cron, s.timezone,
     s.every_seconds, s.scope, s.target_location, s.target_cloud_storage_id, s.lightweight, s.name_template,
-    s.keep_last, s.max_age_days, s.skip_unchanged, s.enabled, s.created_date, s.updated_date
+    s.keep_last, s.max_age_days, s.skip_unchanged, s.enabled, s.state, s.retired_date, s.created_date,
+    s.updated_date
   FROM backup_schedules s JOIN users u ON u.id = s.owner_id`;
 
 const VISIBLE = '($1::boolean OR s.owner_id = $2::integer)';
 
 const SCHEDULE_LIST: ListSpec = {
-  fields: { id: { sql: 's.id', type: 'int' }, name: { sql: 's.name', type: 'text' } },
-  filters: ['id', 'name'],
+  fields: {
+    id: { sql: 's.id', type: 'int' },
+    name: { sql: 's.name', type: 'text' },
+    state: { sql: 's.state', type: 'text' },
+  },
+  filters: ['id', 'name', 'state'],
   search: ['name'],
   defaultSort: '-id',
 };
@@ -87,6 +97,8 @@ function toRecord(row: ScheduleRow): ScheduleRecord {
     retention,
     skip_unchanged: row.skip_unchanged,
     enabled: row.enabled,
+    state: row.state,
+    retired_date: row.retired_date,
     created_date: row.created_date,
     updated_date: row.updated_date,
   };
@@ -115,10 +127,11 @@ const COLUMNS = `name, cron, timezone, every_seconds, scope, target_location, ta
   name_template, keep_last, max_age_days, skip_unchanged, enabled`;
 
 const RUN_COLUMNS = `r.id, r.schedule_id, r.trigger, r.fire_key, r.fire_date, r.status, r.fanned_out, r.started_date,
-  r.finished_date, r.total, r.done, r.failed, r.skipped, r.failures`;
+  r.finished_date, r.total, r.done, r.failed, r.skipped, r.failures, r.planned`;
 
 const ARCHIVE_COLUMNS = `a.id, a.schedule_id, a.run_id, a.target, a.target_id, a.location, a.cloud_storage_id, a.key,
-  a.filename, a.size::float8 AS size, a.lightweight, a.resource_updated_date, a.created_date`;
+  a.filename, a.size::float8 AS size, a.lightweight, a.lightweight_requested, a.resource_updated_date, a.created_date,
+  a.deleting`;
 
 export class PgScheduleRepository implements ScheduleRepository {
   constructor(private readonly conn: Connections) {}
@@ -169,10 +182,11 @@ export class PgScheduleRepository implements ScheduleRepository {
     const current = await this.get(actor, id);
     if (!current) return null;
     const next: ScheduleSettings = { ...current, ...patch };
+    // Only an active schedule takes new settings: a retired one must not be re-enabled.
     await mapped(
       this.conn.db.query(
         `UPDATE backup_schedules SET (${COLUMNS}, updated_date) =
-           ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, now()) WHERE id = $1`,
+           ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, now()) WHERE id = $1 AND state = 'active'`,
         [id, ...columnValues(next)],
       ),
     );
@@ -185,6 +199,31 @@ export class PgScheduleRepository implements ScheduleRepository {
       [actor.isAdmin, actor.id, id],
     );
     return (rowCount ?? 0) > 0;
+  }
+
+  retire(actor: Actor, id: number): Promise<RetireResult | null> {
+    return retireSchedule(this.conn, actor, id);
+  }
+
+  beginPurge(actor: Actor, id: number): Promise<boolean> {
+    return beginPurge(this.conn, actor, id);
+  }
+
+  purging(): Promise<number[]> {
+    return purgingSchedules(this.conn);
+  }
+
+  async archivesToPurge(scheduleId: number, limit: number): Promise<ScheduleArchiveRecord[]> {
+    const { rows } = await this.conn.db.query<ScheduleArchiveRecord>(
+      `SELECT ${ARCHIVE_COLUMNS} FROM backup_schedule_archives a WHERE a.schedule_id = $1 AND a.deleting
+       ORDER BY a.id LIMIT $2`,
+      [scheduleId, limit],
+    );
+    return rows;
+  }
+
+  finishPurge(scheduleId: number): Promise<boolean> {
+    return finishPurge(this.conn, scheduleId);
   }
 
   async startRun(run: NewRun): Promise<StartRunResult> {
@@ -231,14 +270,27 @@ export class PgScheduleRepository implements ScheduleRepository {
     return rows[0] ?? null;
   }
 
+  async runningRuns(): Promise<ScheduleRunRecord[]> {
+    const { rows } = await this.conn.db.query<ScheduleRunRecord>(
+      `SELECT ${RUN_COLUMNS} FROM backup_schedule_runs r WHERE r.status = 'running' ORDER BY r.id`,
+    );
+    return rows;
+  }
+
   async markFannedOut(
     runId: number,
-    counts: { total: number; skipped: number; failures: RunFailure[] },
+    counts: { total: number; skipped: number; failures: RunFailure[]; planned: PlannedExport[] },
   ): Promise<ScheduleRunRecord> {
     const { rows } = await this.conn.db.query<ScheduleRunRecord>(
-      `UPDATE backup_schedule_runs r SET fanned_out = true, total = $2, skipped = $3, failures = $4
+      `UPDATE backup_schedule_runs r SET fanned_out = true, total = $2, skipped = $3, failures = $4, planned = $5
        WHERE r.id = $1 RETURNING ${RUN_COLUMNS}`,
-      [runId, counts.total, counts.skipped, JSON.stringify(counts.failures)],
+      [
+        runId,
+        counts.total,
+        counts.skipped,
+        JSON.stringify(counts.failures),
+        JSON.stringify(counts.planned.map((p) => ({ target: p.target, id: p.id }))),
+      ],
     );
     return rows[0]!;
   }
@@ -277,11 +329,14 @@ export class PgScheduleRepository implements ScheduleRepository {
     const { rows } = await mapped(
       this.conn.db.query<ScheduleArchiveRecord>(
         `INSERT INTO backup_schedule_archives AS a (schedule_id, run_id, target, target_id, location,
-           cloud_storage_id, key, filename, size, lightweight, resource_updated_date)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+           cloud_storage_id, key, filename, size, lightweight, lightweight_requested, resource_updated_date,
+           deleting)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11,
+           EXISTS (SELECT 1 FROM backup_schedules s WHERE s.id = $1 AND s.state = 'deleting'))
          ON CONFLICT (run_id, target, target_id) DO UPDATE SET key = EXCLUDED.key, filename = EXCLUDED.filename,
            size = EXCLUDED.size, lightweight = EXCLUDED.lightweight,
-           resource_updated_date = EXCLUDED.resource_updated_date
+           lightweight_requested = EXCLUDED.lightweight_requested,
+           resource_updated_date = EXCLUDED.resource_updated_date, deleting = a.deleting OR EXCLUDED.deleting
          RETURNING ${ARCHIVE_COLUMNS}`,
         [
           archive.schedule_id,
@@ -295,6 +350,7 @@ export class PgScheduleRepository implements ScheduleRepository {
           archive.size,
           archive.lightweight,
           archive.resource_updated_date,
+          archive.lightweight_requested,
         ],
       ),
     );
@@ -352,7 +408,7 @@ export class PgScheduleRepository implements ScheduleRepository {
 
   async objectShared(archive: ScheduleArchiveRecord): Promise<boolean> {
     const { rows } = await this.conn.db.query(
-      `SELECT 1 FROM backup_schedule_archives a WHERE a.id <> $1 AND a.location = $2
+      `SELECT 1 FROM backup_schedule_archives a WHERE a.id <> $1 AND NOT a.deleting AND a.location = $2
          AND a.cloud_storage_id IS NOT DISTINCT FROM $3 AND a.key = $4 LIMIT 1`,
       [archive.id, archive.location, archive.cloud_storage_id, archive.key],
     );

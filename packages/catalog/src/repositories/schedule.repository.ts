@@ -29,8 +29,18 @@ export interface ScheduleSettings {
   enabled: boolean;
 }
 
+/**
+ * `active`: runs on its cadence. `retired`: deleted by its owner while keeping its archives (no more
+ * runs; the archives stay listed and downloadable). `deleting`: deleted with its archives; the files
+ * and rows go, then the schedule (a sweep finishes what a crash interrupted).
+ */
+export type ScheduleState = 'active' | 'retired' | 'deleting';
+
 export interface ScheduleRecord extends ScheduleSettings {
   id: number;
+  state: ScheduleState;
+  /** When it stopped being active (null while active). */
+  retired_date: Date | null;
   owner: BasicUser;
   /** The owner's role, for reading the scope as them. */
   owner_is_admin: boolean;
@@ -48,6 +58,12 @@ export interface RunFailure {
   message: string;
 }
 
+/** A resource a run queued an export for. */
+export interface PlannedExport {
+  target: 'task' | 'project';
+  id: number;
+}
+
 export interface ScheduleRunRecord {
   id: number;
   schedule_id: number;
@@ -63,6 +79,8 @@ export interface ScheduleRunRecord {
   failed: number;
   skipped: number;
   failures: RunFailure[];
+  /** The exports the fan-out queued. */
+  planned: PlannedExport[];
 }
 
 export interface NewRun {
@@ -91,12 +109,20 @@ export interface ScheduleArchiveRecord {
   key: string;
   filename: string;
   size: number;
+  /** True when media were left out (a lightweight backup of cloud-backed data). */
   lightweight: boolean;
+  /** The schedule's lightweight setting the export ran with (null: recorded before it was kept). */
+  lightweight_requested: boolean | null;
   resource_updated_date: Date;
   created_date: Date;
+  /** Marked for deletion with its schedule: the file is deleted, then the row. */
+  deleting: boolean;
 }
 
-export type NewScheduleArchive = Omit<ScheduleArchiveRecord, 'id' | 'created_date'>;
+export type NewScheduleArchive = Omit<ScheduleArchiveRecord, 'id' | 'created_date' | 'deleting'>;
+
+/** What deleting a schedule did: its rows went (nothing was left to keep), or it keeps its archives. */
+export type RetireResult = 'deleted' | 'retired';
 
 /** A resource a schedule's scope names, as the fan-out needs it. */
 export interface ScopeResource {
@@ -118,17 +144,40 @@ export interface ScheduleRepository {
   /** Every enabled schedule (workers reconcile the job schedulers with it). */
   listEnabled(): Promise<ScheduleRecord[]>;
   update(actor: Actor, id: number, patch: Partial<ScheduleSettings>): Promise<ScheduleRecord | null>;
+  /** Removes the schedule and its rows outright (the API's undo of a create whose scheduler failed). */
   delete(actor: Actor, id: number): Promise<boolean>;
+  /**
+   * Deletes a schedule but keeps its archives tracked: it becomes `retired` (disabled, no more runs),
+   * or is removed outright when it has no archive and no running run. A retired schedule stays retired;
+   * a `deleting` one is left as it is. Null when the actor cannot see it.
+   */
+  retire(actor: Actor, id: number): Promise<RetireResult | null>;
+  /**
+   * First step of deleting a schedule with its archives, in one transaction: the schedule becomes
+   * `deleting` (disabled) and every archive row is marked. False when the actor cannot see it.
+   */
+  beginPurge(actor: Actor, id: number): Promise<boolean>;
+  /** Schedules whose deletion with archives has begun (the sweep finishes them). */
+  purging(): Promise<number[]>;
+  /** Up to `limit` archive rows marked for deletion. */
+  archivesToPurge(scheduleId: number, limit: number): Promise<ScheduleArchiveRecord[]>;
+  /**
+   * Last step: removes a `deleting` schedule once no archive row of it is left (locked against an
+   * export recording one at the same moment). False while rows remain.
+   */
+  finishPurge(scheduleId: number): Promise<boolean>;
 
   /** Makes the run of one fire, at most once per fire key and one running run per schedule. */
   startRun(run: NewRun): Promise<StartRunResult>;
   getRun(scheduleId: number, runId: number): Promise<ScheduleRunRecord | null>;
   listRuns(scheduleId: number, query?: ListQuery): Promise<Page<ScheduleRunRecord>>;
   runningRun(scheduleId: number): Promise<ScheduleRunRecord | null>;
-  /** Records the fan-out (how many resources, how many skipped and failed up front). */
+  /** Every running run of every schedule (the periodic repair looks for lost ones). */
+  runningRuns(): Promise<ScheduleRunRecord[]>;
+  /** Records the fan-out (how many resources, how many skipped and failed up front, what was queued). */
   markFannedOut(
     runId: number,
-    counts: { total: number; skipped: number; failures: RunFailure[] },
+    counts: { total: number; skipped: number; failures: RunFailure[]; planned: PlannedExport[] },
   ): Promise<ScheduleRunRecord>;
   /**
    * Ends a running run with its final counts; the fan-out's failures are kept before `failures`, and
@@ -142,7 +191,10 @@ export interface ScheduleRepository {
   /** Drops ended runs beyond the newest `keep` that no kept archive refers to. */
   pruneRuns(scheduleId: number, keep: number): Promise<number>;
 
-  /** Records an archive (a retried export of the same run and resource updates its row). */
+  /**
+   * Records an archive (a retried export of the same run and resource updates its row). An archive of a
+   * schedule being deleted is recorded already marked, so the purge deletes it too.
+   */
   recordArchive(archive: NewScheduleArchive): Promise<ScheduleArchiveRecord>;
   getArchive(scheduleId: number, archiveId: number): Promise<ScheduleArchiveRecord | null>;
   listArchives(scheduleId: number, query?: ListQuery): Promise<Page<ScheduleArchiveRecord>>;
@@ -154,7 +206,7 @@ export interface ScheduleRepository {
     resources: ReadonlyArray<{ target: 'task' | 'project'; id: number }>,
   ): Promise<ScheduleArchiveRecord[]>;
   deleteArchive(scheduleId: number, archiveId: number): Promise<boolean>;
-  /** True when another archive row (of any schedule) points at the same stored object. */
+  /** True when another archive row (of any schedule) not marked for deletion points at the same object. */
   objectShared(archive: ScheduleArchiveRecord): Promise<boolean>;
 
   /** The owner's resources the scope names, read as the owner; listed projects that are gone are absent. */
