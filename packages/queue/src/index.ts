@@ -10,6 +10,7 @@ export { type RequestLogFields, requestLogFields } from './request-log-fields.js
 export * from './request-view.js';
 export * from './schedule-cadence.js';
 export * from './schedule-jobs.js';
+export * from './schedule-run-jobs.js';
 export * from './schedule-schedulers.js';
 export { UserSlots } from './user-slots.js';
 export * from './webhook-events.js';

@@ -21,14 +21,21 @@ export const scheduleFinishSchema = z.object({
   runId: id,
 });
 
+/** `purge`: delete a schedule's marked archives, then the schedule (the API marked them). */
+export const schedulePurgeSchema = z.object({
+  version: z.literal(1),
+  scheduleId: id,
+});
+
 /** Set on an export job a schedule run fanned out: the archive belongs to that schedule. */
 export const scheduleRefSchema = z.object({ scheduleId: id, runId: id });
 
 export type ScheduleFirePayload = z.infer<typeof scheduleFireSchema>;
 export type ScheduleFinishPayload = z.infer<typeof scheduleFinishSchema>;
+export type SchedulePurgePayload = z.infer<typeof schedulePurgeSchema>;
 export type ScheduleRef = z.infer<typeof scheduleRefSchema>;
 
-export const SCHEDULE_JOB_NAMES = { fire: 'fire', finish: 'finish' } as const;
+export const SCHEDULE_JOB_NAMES = { fire: 'fire', finish: 'finish', purge: 'purge' } as const;
 
 /** The BullMQ job scheduler of a schedule (one per schedule, upserted). */
 export function schedulerId(scheduleId: number): string {
@@ -44,6 +51,11 @@ export function scheduleIdOfScheduler(key: string): number | undefined {
 /** A run-now's fire job. */
 export function manualFireJobId(scheduleId: number, runId: number): string {
   return `sched-${scheduleId}-run-${runId}-fire`;
+}
+
+/** The job deleting a schedule's archives (one at a time per schedule). */
+export function purgeJobId(scheduleId: number): string {
+  return `sched-${scheduleId}-purge`;
 }
 
 /** The run's parent job, which finishes the run once its exports ended. */

@@ -61,6 +61,18 @@ export const scheduleErrors = defineErrors({
     message:
       'The run lost its queue state (Redis data gone, or the run was never fanned out); the next run starts afresh.',
   },
+  SCHEDULE_EXPORT_GONE: {
+    status: 500,
+    retryable: false,
+    message:
+      'The export job {jobId} disappeared from the queue before it recorded an archive (removed by hand, or Redis lost it); the {target} is backed up again at the next run.',
+  },
+  SCHEDULE_RETIRED: {
+    status: 409,
+    retryable: false,
+    message:
+      'Schedule {id} was deleted ({state}): it no longer runs or changes, it only keeps its archives. Create a new schedule, or delete this one with ?delete_archives=true to remove its archives.',
+  },
   SCHEDULE_RETENTION_FAILED: {
     status: 500,
     retryable: true,
