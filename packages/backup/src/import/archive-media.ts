@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
+import { StringDecoder } from 'node:string_decoder';
 import type { ImageInput } from '@cvat-backup/catalog';
-import { AppError } from '@cvat-backup/common';
 import { type ArchiveFile, readMediaManifest, type TaskContent } from '@cvat-backup/format';
 import type { StorageDriver } from '@cvat-backup/storage';
 import { joinKey } from '../export/prefetching-media.js';
@@ -80,9 +80,6 @@ export async function* manifestImages(
   let index = 0;
   let frame = 0;
   for await (const line of readMediaManifest(await file.open(), { entry: file.entry })) {
-    if (line.kind === 'video-properties' || line.kind === 'key-frame') {
-      throw new AppError('BACKUP_UNSUPPORTED_MEDIA', { reason: 'video tasks cannot be restored yet' });
-    }
     if (line.kind !== 'image') continue;
     if (inRange(index, range)) {
       const { item } = line;
@@ -102,12 +99,15 @@ export async function* manifestImages(
 
 /** The manifest's lines as stored in the catalog (no newline), streamed. */
 export async function* manifestLines(file: ArchiveFile): AsyncIterable<string> {
+  // A chunk may end inside a multi-byte character: the decoder keeps its first bytes for the next.
+  const decoder = new StringDecoder('utf8');
   let carry = '';
   for await (const chunk of await file.open()) {
-    const text = carry + chunk.toString('utf8');
+    const text = carry + decoder.write(chunk);
     const lines = text.split('\n');
     carry = lines.pop()!;
     for (const line of lines) if (line.trim() !== '') yield line.replace(/\r$/, '');
   }
-  if (carry.trim() !== '') yield carry;
+  carry += decoder.end();
+  if (carry.trim() !== '') yield carry.replace(/\r$/, '');
 }

@@ -1,10 +1,6 @@
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { finished } from 'node:stream/promises';
-import type { Catalog } from '@cvat-backup/catalog';
-import { FileSource, openBackup, type TaskBackup } from '@cvat-backup/format';
 import { LocalDriver, type StorageDriver } from '@cvat-backup/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,65 +10,9 @@ import {
   imageBytes,
   openFixture,
 } from '../../test/export-fixture.js';
-import { svgWithLabelNames } from '../export/archive-labels.js';
-import { exportTask, loadTaskView } from '../export/task-exporter.js';
+import { exportTaskToFile, restoreTaskFile, snapshot } from '../../test/restore-helpers.js';
+import { loadTaskView } from '../export/task-exporter.js';
 import { importMediaPrefix } from './archive-media.js';
-import { importTask } from './task-importer.js';
-
-async function bytesOf(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(Buffer.from(c));
-  return Buffer.concat(chunks);
-}
-
-/** Everything a restored task must keep, without ids and dates. */
-async function snapshot(catalog: Catalog, taskId: number, media: StorageDriver) {
-  const view = await loadTaskView(catalog, taskId);
-  const strip = <T extends object>(o: T) =>
-    JSON.parse(
-      JSON.stringify(o, (k, v) =>
-        ['id', 'label_id', 'spec_id', 'task_id', 'project_id', 'parent_id'].includes(k) ? undefined : v,
-      ),
-    );
-  const annotations = [];
-  for (const job of view.jobs) {
-    const a = catalog.annotations.read(job.id);
-    const all = { tags: [] as unknown[], shapes: [] as unknown[], tracks: [] as unknown[] };
-    for await (const t of a.tags()) all.tags.push(strip(t));
-    for await (const s of a.shapes()) all.shapes.push(strip(s));
-    for await (const t of a.tracks()) all.tracks.push(strip(t));
-    annotations.push(all);
-  }
-  const images = [];
-  for await (const image of catalog.data.images(view.data.id))
-    images.push({
-      ...image,
-      bytes: (await bytesOf(await media.read(`${view.data.media_prefix}${image.path}`))).toString('base64'),
-    });
-  const manifest = [];
-  for await (const line of catalog.data.manifestLines(view.data.id)) manifest.push(line);
-  const {
-    id: _1,
-    created_date: _2,
-    updated_date: _3,
-    owner: _4,
-    import_request_id: _5,
-    data: _6,
-    ...task
-  } = view.task;
-  const { id: _7, task_id: _8, media_prefix: _9, chunks_updated_date: _10, ...data } = view.data;
-  return {
-    // CVAT derives overlap from the jobs on restore (0 for adjacent segments); an unset one reads null.
-    task: { ...task, overlap: task.overlap ?? 0, project_id: undefined, project_name: undefined },
-    data,
-    // Sublabel ids differ between the two tasks: compare skeleton svgs by sublabel name.
-    labels: strip(view.labels.map((l) => (l.svg ? { ...l, svg: svgWithLabelNames(l.svg, l.sublabels) } : l))),
-    jobs: view.jobs.map(({ id: _j, ...job }) => job),
-    annotations,
-    images,
-    manifest,
-  };
-}
 
 describe('importTask (real PostgreSQL and local storage)', () => {
   let fx: Fixture;
@@ -95,32 +35,9 @@ describe('importTask (real PostgreSQL and local storage)', () => {
     if (root) await rm(root, { recursive: true, force: true });
   });
 
-  async function exportToFile(taskId: number, name: string): Promise<string> {
-    const file = path.join(root, name);
-    const output = createWriteStream(file);
-    const done = finished(output);
-    await exportTask(
-      { catalog: fx.catalog, localMedia: media, cloudStorage: async () => media },
-      await loadTaskView(fx.catalog, taskId),
-      output,
-      { lightweight: false },
-    );
-    await done;
-    return file;
-  }
-
-  async function restore(importRequestId: string, projectId?: number, file = archivePath) {
-    const backup = (await openBackup(await FileSource.open(file), { expect: 'task' })) as TaskBackup;
-    try {
-      return await importTask({ catalog: fx.catalog, localMedia: media }, backup.task, {
-        userId: fx.actor.id,
-        importRequestId,
-        ...(projectId ? { projectId } : {}),
-      });
-    } finally {
-      await backup.close();
-    }
-  }
+  const exportToFile = (taskId: number, name: string) => exportTaskToFile(fx, media, taskId, root, name);
+  const restore = (importRequestId: string, projectId?: number, file = archivePath) =>
+    restoreTaskFile(fx, media, file, importRequestId, projectId);
 
   it('restores a task equal to the original: labels, data, jobs, annotations, media bytes, manifest', async () => {
     const result = await restore(

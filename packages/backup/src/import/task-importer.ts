@@ -12,11 +12,18 @@ import {
   copyMedia,
   frameRange,
   importMediaPrefix,
-  MANIFEST,
   manifestFile,
   manifestImages,
   manifestLines,
 } from './archive-media.js';
+import {
+  manifestType,
+  readVideoManifest,
+  refuseVideoWithoutManifest,
+  videoData,
+  videoFile,
+  videoFrames,
+} from './archive-video.js';
 import { segmentGeometry, segmentsOf } from './catalog-jobs.js';
 import { LabelIds, toLabelInputs } from './catalog-labels.js';
 import { missingInProject } from './label-compatibility.js';
@@ -106,11 +113,21 @@ export async function copyTaskMedia(
 /** Everything that can be wrong with a task backup, found before anything is written. */
 export async function checkTask(content: TaskContent): Promise<void> {
   const { meta } = content;
+  const manifest = manifestFile(content);
   if (meta.data.storage === 'cloud_storage') {
-    if (content.media.length !== 1 || content.media[0]!.path !== MANIFEST)
+    if (!manifest || content.media.length !== 1)
       throw new AppError('BACKUP_LIGHTWEIGHT_MEDIA', { count: content.media.length });
-  } else if (!manifestFile(content)) {
+    if ((await manifestType(manifest)) === 'video')
+      throw new AppError('BACKUP_UNSUPPORTED_MEDIA', {
+        reason: 'it is a lightweight backup of a video task, but CVAT keeps only images in cloud storages',
+      });
+  } else if (!manifest) {
+    refuseVideoWithoutManifest(content);
     throw new AppError('BACKUP_MANIFEST_MISSING');
+  } else if ((await manifestType(manifest)) === 'video') {
+    const video = await readVideoManifest(manifest);
+    videoFile(content, video);
+    videoFrames(content, video, frameRange(meta.data));
   }
   await content.validateAnnotations();
 }
@@ -128,6 +145,8 @@ export async function createTask(
 ): Promise<number> {
   const { meta } = content;
   const customSegments = meta.data.custom_segments === true;
+  const manifest = manifestFile(content)!;
+  const video = (await manifestType(manifest)) === 'video';
   const task = await tx.tasks.create(ctx.actor, {
     name: meta.name,
     bug_tracker: meta.bug_tracker,
@@ -139,10 +158,9 @@ export async function createTask(
     owner_id: ctx.userId,
     import_request_id:
       ctx.projectId === undefined || content.index === undefined ? ctx.importRequestId : null,
-    mode: 'annotation',
+    mode: video ? 'interpolation' : 'annotation',
   });
-  const manifest = manifestFile(content)!;
-  await tx.data.create(task.id, await dataInput(content, meta, manifest, ctx));
+  await tx.data.create(task.id, await dataInput(content, meta, manifest, ctx, video));
   const jobs = await tx.jobs.createSegments(task.id, segmentsOf(meta.jobs));
   await restoreAnnotations(
     tx,
@@ -159,6 +177,7 @@ async function dataInput(
   meta: TaskMeta,
   manifest: NonNullable<ReturnType<typeof manifestFile>>,
   ctx: CreateContext,
+  video: boolean,
 ): Promise<NewData> {
   const { data } = meta;
   const range = frameRange(data);
@@ -176,10 +195,16 @@ async function dataInput(
     original_chunk_type: data.chunk_type,
     media_prefix: ctx.lightweight ? '' : ctx.prefix,
     deleted_frames: data.deleted_frames,
-    images: manifestImages(manifest, range, sizes(content, ctx.lightweight)),
     manifest: manifestLines(manifest),
   };
-  if (data.stop_frame !== undefined) input.stop_frame = data.stop_frame;
+  if (video) {
+    const properties = await readVideoManifest(manifest);
+    const frames = videoFrames(content, properties, range);
+    Object.assign(input, videoData(videoFile(content, properties), properties, frames, data.chunk_type));
+  } else {
+    input.images = manifestImages(manifest, range, sizes(content, ctx.lightweight));
+    if (data.stop_frame !== undefined) input.stop_frame = data.stop_frame;
+  }
   const layout = validationLayout(meta.jobs, data.validation_layout);
   if (layout) input.validation_layout = layout;
   return input;

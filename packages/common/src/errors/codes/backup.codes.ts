@@ -56,4 +56,22 @@ export const backupErrors = defineErrors({
     retryable: false,
     message: 'Cloud storage {id} does not exist (it may have been deleted).',
   },
+  BACKUP_VIDEO_MEDIA_MISMATCH: {
+    status: 400,
+    retryable: false,
+    message:
+      'The video manifest of the backup names "{name}", but {entry} holds {found}: the data of a video task is that one video and manifest.jsonl, nothing else. Make a new backup of the task.',
+  },
+  BACKUP_VIDEO_FRAMES_MISMATCH: {
+    status: 400,
+    retryable: false,
+    message:
+      '{entry} does not fit its video: {problem} (data/manifest.jsonl says the video has {length} frames). Make a new backup of the task.',
+  },
+  BACKUP_VIDEO_MANIFEST_MISSING: {
+    status: 400,
+    retryable: false,
+    message:
+      'The backup holds the video {entry} but no data/manifest.jsonl. CVAT rebuilds a missing video manifest by decoding the video, and this server cannot decode video: restore this backup in CVAT itself.',
+  },
 });
