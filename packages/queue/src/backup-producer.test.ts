@@ -52,6 +52,27 @@ describe('BackupProducer on real Redis', () => {
     expect(new Set([other.rqId, light.rqId]).size).toBe(2);
   });
 
+  it('dedupes only what would make the same archive: another target or file name is its own job', async () => {
+    const base = request({ targetId: 43 });
+    const local = await producer.enqueueExport(base);
+    const cloud = await producer.enqueueExport({
+      ...base,
+      destination: { location: 'cloud_storage', cloudStorageId: 4 },
+    });
+    const named = await producer.enqueueExport({ ...base, filename: 'nightly.zip' });
+    expect([local.created, cloud.created, named.created]).toEqual([true, true, true]);
+    expect(new Set([local.rqId, cloud.rqId, named.rqId]).size).toBe(3);
+    // The same target and name again, while queued: CVAT's 409 with the first id.
+    expect(
+      await producer.enqueueExport({
+        ...base,
+        destination: { location: 'cloud_storage', cloudStorageId: 4 },
+        requestedAt: new Date(Date.now() + 7).toISOString(),
+      }),
+    ).toEqual({ rqId: cloud.rqId, created: false });
+    expect((await producer.exports.getJob(named.rqId))?.data.filename).toBe('nightly.zip');
+  });
+
   it('replaces a finished request with a new job', async () => {
     const rq = await producer.enqueueExport(request({ targetId: 7 }));
     const worker = new Worker(

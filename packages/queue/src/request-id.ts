@@ -4,7 +4,8 @@
  * look the same. They double as BullMQ job ids (which may not contain `:`), so the same request by the
  * same user maps to the same job while it is in flight.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import type { Location } from './job-payloads.js';
 
 export type Target = 'task' | 'project';
 
@@ -14,6 +15,21 @@ export interface ExportRequestKey {
   targetId: number;
   userId: number;
   lightweight: boolean;
+  /**
+   * 16 hex digits naming a destination other than local storage or a custom file name (CVAT's `id`
+   * field); absent for a local export under the default name, whose id is then exactly CVAT's.
+   */
+  variant?: string;
+}
+
+/** What an export id is made of: the request's meaning, destination and file name included. */
+export interface ExportIdInput {
+  target: Target;
+  targetId: number;
+  userId: number;
+  lightweight: boolean;
+  destination?: Location;
+  filename?: string | undefined;
 }
 
 export interface ImportRequestKey {
@@ -46,14 +62,42 @@ function render(fields: Partial<Record<(typeof FIELD_ORDER)[number], string>>): 
   }).join('&');
 }
 
-export function exportRequestId(key: Omit<ExportRequestKey, 'action'>): string {
+/**
+ * CVAT keys an export by resource, user and lightweight only, so a second request for another
+ * target storage or file name finds the running one (409) and its result lands where the first asked.
+ * Here such a request is its own job: what the archive is and where it goes are part of the id. A
+ * local export under the default name keeps CVAT's id exactly; any other gets a digest of both.
+ */
+export function exportVariant(destination: Location | undefined, filename?: string): string | undefined {
+  const cloud = destination?.location === 'cloud_storage' ? destination.cloudStorageId : null;
+  if (cloud === null && !filename) return undefined;
+  return createHash('sha256')
+    .update(JSON.stringify([cloud, filename ?? null]))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+function renderExportId(key: Omit<ExportRequestKey, 'action'>): string {
   return render({
     action: 'export',
     target: key.target,
     target_id: String(key.targetId),
+    id: key.variant,
     user_id: String(key.userId),
     lightweight: key.lightweight ? 'True' : undefined,
     subresource: 'backup',
+  });
+}
+
+/** The deterministic id of an export request (the BullMQ job id): the same request maps to one job. */
+export function exportRequestId(input: ExportIdInput): string {
+  const variant = exportVariant(input.destination, input.filename);
+  return renderExportId({
+    target: input.target,
+    targetId: input.targetId,
+    userId: input.userId,
+    lightweight: input.lightweight,
+    ...(variant ? { variant } : {}),
   });
 }
 
@@ -69,14 +113,16 @@ export function parseRequestId(rqId: string): RequestKey | undefined {
   if (f.subresource !== 'backup' || (f.target !== 'task' && f.target !== 'project')) return undefined;
   if (f.action === 'export' && /^\d+$/.test(f.target_id ?? '') && /^\d+$/.test(f.user_id ?? '')) {
     if (f.lightweight !== undefined && f.lightweight !== 'True') return undefined;
+    if (f.id !== undefined && !/^[0-9a-f]{16}$/.test(f.id)) return undefined;
     const key: ExportRequestKey = {
       action: 'export',
       target: f.target,
       targetId: Number(f.target_id),
       userId: Number(f.user_id),
       lightweight: f.lightweight === 'True',
+      ...(f.id ? { variant: f.id } : {}),
     };
-    return exportRequestId(key) === rqId ? key : undefined;
+    return renderExportId(key) === rqId ? key : undefined;
   }
   if (f.action === 'import' && /^[0-9a-f-]{36}$/.test(f.id ?? '')) {
     const key: ImportRequestKey = { action: 'import', target: f.target, id: f.id! };

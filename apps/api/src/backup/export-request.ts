@@ -87,7 +87,7 @@ export async function resolveExport(
   };
   return {
     payload,
-    rqId: exportRequestId({ target, targetId: id, userId: actor.id, lightweight }),
+    rqId: exportRequestId(payload),
     resourceUpdatedDate: record.updated_date,
   };
 }

@@ -73,9 +73,22 @@ describe('backup export endpoints', () => {
     expect(first.json()).toEqual({
       rq_id: `action=export&target=task&target_id=${localTask}&user_id=${alice.id}&subresource=backup`,
     });
-    const second = await alice.call({ method: 'POST', url, query: { filename: 'other.zip' } });
+    const second = await alice.call({ method: 'POST', url });
     expect(second.statusCode).toBe(409);
     expect(second.json()).toEqual(first.json());
+    // Unlike CVAT, another file name or target storage is another archive: its own request, not a 409.
+    const named = await alice.call({ method: 'POST', url, query: { filename: 'other.zip' } });
+    expect(named.statusCode).toBe(202);
+    expect(named.json().rq_id).not.toBe(first.json().rq_id);
+    const cloud = await alice.call({
+      method: 'POST',
+      url,
+      query: { location: 'cloud_storage', cloud_storage_id: String(storage) },
+    });
+    expect(cloud.statusCode).toBe(202);
+    expect(new Set([first.json().rq_id, named.json().rq_id, cloud.json().rq_id]).size).toBe(3);
+    const again = await alice.call({ method: 'POST', url, query: { filename: 'other.zip' } });
+    expect([again.statusCode, again.json()]).toEqual([409, named.json()]);
     const job = await api.services.backup!.producer.exports.getJob(first.json().rq_id);
     expect(job?.data).toMatchObject({
       target: 'task',

@@ -18,13 +18,11 @@ import { type BackupTarget, type ResolvedExport, resolveExport, visibleResource 
 import { exportOutcome, failedJobError, sendArchive } from './export-result.js';
 import { findRequest, mayAccess, NOT_STARTED } from './request-lookup.js';
 
-/** Whether a finished or failed job answers this request (same destination, name and resource state). */
-function answers(job: Job, resolved: ResolvedExport, state: string): boolean {
-  const data = job.data as ResolvedExport['payload'];
-  const same =
-    JSON.stringify(data.destination) === JSON.stringify(resolved.payload.destination) &&
-    data.filename === resolved.payload.filename;
-  if (!same || state !== 'completed') return same;
+/**
+ * Whether a finished job answers this request: the id already holds destination and file name, so
+ * only the resource's state can differ (an archive of an older state is stale).
+ */
+function fresh(job: Job, resolved: ResolvedExport): boolean {
   return exportOutcome(job).resourceUpdatedDate === resolved.resourceUpdatedDate.toISOString();
 }
 
@@ -59,7 +57,7 @@ export function exportRoutes(catalog: Catalog, services: BackupServices, target:
           if (action === 'download') throw new AppError('BACKUP_API_NOT_FINISHED');
           return reply.code(202).send({ rq_id: resolved.rqId });
         }
-        if (job && state === 'completed' && answers(job, resolved, state)) {
+        if (job && state === 'completed' && fresh(job, resolved)) {
           const outcome = exportOutcome(job);
           if (outcome.location === 'cloud_storage') {
             if (action === 'download')
@@ -72,7 +70,7 @@ export function exportRoutes(catalog: Catalog, services: BackupServices, target:
           if (action === 'download') return sendArchive(reply, services, job);
           return reply.code(201).send();
         }
-        if (job && state === 'failed' && answers(job, resolved, state)) {
+        if (job && state === 'failed') {
           // CVAT forgets a failed request once it reported it, so the next GET starts over.
           const error = failedJobError(job);
           await job.remove().catch(() => undefined);
