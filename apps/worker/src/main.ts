@@ -3,7 +3,7 @@ import path from 'node:path';
 import { CloudDrivers } from '@cvat-backup/backup';
 import { deriveCredentialsKey, migrate, PgCatalog } from '@cvat-backup/catalog';
 import { createLogger, installGracefulShutdown, runMain } from '@cvat-backup/common';
-import { createCodedWorker, QUEUE_NAMES, UserSlots } from '@cvat-backup/queue';
+import { createCodedWorker, QUEUE_NAMES, RequestIndex, UserSlots } from '@cvat-backup/queue';
 import { LocalDriver } from '@cvat-backup/storage';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -105,7 +105,8 @@ async function main() {
     { every: config.SWEEP_INTERVAL_SECONDS * 1000 },
     { name: 'sweep', opts: { removeOnComplete: 10, removeOnFail: 10 } },
   );
-  const scheduled = await startScheduleWorker({ catalog, archives, cloud, logger, common });
+  const requests = new RequestIndex({ client: connection, prefix: config.QUEUE_PREFIX });
+  const scheduled = await startScheduleWorker({ catalog, archives, cloud, logger, requests, common });
 
   for (const [name, worker] of [
     ['export', exportWorker],

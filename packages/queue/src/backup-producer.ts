@@ -9,6 +9,7 @@ import {
 import { parsePayload } from './parse-payload.js';
 import { QUEUE_NAMES } from './queue-names.js';
 import { exportRequestId, importRequestId } from './request-id.js';
+import { RequestIndex } from './request-index.js';
 
 export interface ProducerOptions {
   connection: Redis;
@@ -20,6 +21,8 @@ export interface ProducerOptions {
   failureTtlSeconds?: number;
   /** Attempts for transient failures (permanent ones fail at once in the worker). */
   attempts?: number;
+  /** How young a request-index entry without its job is left alone (tests shorten it). */
+  indexGraceMs?: number;
 }
 
 export interface Enqueued {
@@ -37,6 +40,8 @@ const IN_FLIGHT = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiti
 export class BackupProducer {
   readonly exports: Queue;
   readonly imports: Queue;
+  /** Each user's requests, written here before their jobs are added (see RequestIndex). */
+  readonly index: RequestIndex;
   private readonly defaults: JobsOptions;
 
   constructor(options: ProducerOptions) {
@@ -49,6 +54,11 @@ export class BackupProducer {
     } = options;
     this.exports = new Queue(QUEUE_NAMES.export, { connection, prefix });
     this.imports = new Queue(QUEUE_NAMES.import, { connection, prefix });
+    this.index = new RequestIndex({
+      client: connection,
+      prefix,
+      ...(options.indexGraceMs !== undefined ? { graceMs: options.indexGraceMs } : {}),
+    });
     this.defaults = {
       attempts,
       backoff: { type: 'exponential', delay: 2000, jitter: 0.5 },
@@ -58,8 +68,8 @@ export class BackupProducer {
   }
 
   /**
-   * The same export by the same user while one is queued or running finds the first
-   * (`created: false`). A finished or failed one with that id is replaced by the new request.
+   * The same export (resource, user, lightweight, destination and file name: the id holds them) while
+   * one is queued or running finds the first (`created: false`). A finished or failed one with that id is replaced by the new request.
    */
   async enqueueExport(payload: ExportJobPayload): Promise<Enqueued> {
     const data = parsePayload(exportJobSchema, payload);
@@ -68,9 +78,12 @@ export class BackupProducer {
     if (existing) {
       const state = await existing.getState();
       if (IN_FLIGHT.has(state)) return { rqId, created: false };
-      await existing.remove();
     }
+    // Indexed before the old job goes: its entry is re-scored now, so a list pruning it meanwhile keeps it.
+    await this.index.add([{ userId: data.userId, kind: 'export', jobId: rqId }]);
+    if (existing) await existing.remove();
     await this.exports.add(`export:${data.target}`, data, { ...this.defaults, jobId: rqId });
+    await this.pruneAfterAdd(data.userId);
     // Two racing adds with one id yield one job; whichever request's data it holds is the one created.
     const stored = await this.exports.getJob(rqId);
     return { rqId, created: stored?.data.requestedAt === data.requestedAt };
@@ -83,8 +96,16 @@ export class BackupProducer {
     const data = parsePayload(importJobSchema, payload);
     // An id derived from an upload may come twice (a repeated finish): the second finds the first.
     if (await this.imports.getJob(rqId)) return { rqId, created: false };
+    await this.index.add([{ userId: data.userId, kind: 'import', jobId: rqId }]);
     await this.imports.add(`import:${data.target}`, data, { ...this.defaults, jobId: rqId });
+    await this.pruneAfterAdd(data.userId);
     return { rqId, created: true };
+  }
+
+  /** Keeps a user's index bounded without a list; best effort, as the job is queued already. */
+  private async pruneAfterAdd(userId: number): Promise<void> {
+    // A failure leaves a few stale entries for the next list or enqueue to prune.
+    await this.index.pruneOldest(userId).catch(() => undefined);
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,12 @@ export { type JobSnapshot, readJobSnapshot } from './job-snapshot.js';
 export { parsePayload } from './parse-payload.js';
 export { QUEUE_NAMES, type QueueName } from './queue-names.js';
 export * from './request-id.js';
+export {
+  type IndexEntry,
+  RequestIndex,
+  type RequestIndexOptions,
+  type RequestKind,
+} from './request-index.js';
 export { type RequestLogFields, requestLogFields } from './request-log-fields.js';
 export * from './request-view.js';
 export * from './schedule-cadence.js';

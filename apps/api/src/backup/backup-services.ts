@@ -68,6 +68,9 @@ export async function openBackupServices(options: BackupServicesOptions): Promis
       resolve();
     });
   });
+  // Jobs queued before the per-user request index existed get their entries once per deployment, in
+  // the background; should it fail (Redis down), the first `GET /api/requests` does it instead.
+  producer.index.ensureBackfilled(producer).catch(() => undefined);
   const archives = new LocalDriver({ kind: 'local', root: roots.archives });
   const staging = new LocalDriver({ kind: 'local', root: roots.staging });
   return {

@@ -1,18 +1,15 @@
 import type { ListQuery, Page } from '@cvat-backup/catalog';
 import { AppError } from '@cvat-backup/common';
-import type { BackupProducer, FoundRequest, RequestView } from '@cvat-backup/queue';
-import type { Job, JobType } from 'bullmq';
+import {
+  type BackupProducer,
+  type ExportJobPayload,
+  type FoundRequest,
+  type ImportJobPayload,
+  type IndexEntry,
+  type RequestView,
+  readJobSnapshot,
+} from '@cvat-backup/queue';
 
-const STATES: JobType[] = [
-  'waiting',
-  'prioritized',
-  'delayed',
-  'waiting-children',
-  'active',
-  'completed',
-  'failed',
-];
-const BATCH = 500;
 const SORTABLE = new Set(['created_date', 'status', 'action']);
 
 function filterValue(view: RequestView, name: string): unknown {
@@ -42,10 +39,21 @@ function sortKey(view: RequestView, field: string): string {
   return field === 'action' ? view.operation.type : field === 'status' ? view.status : view.created_date;
 }
 
+/** The job behind one index entry, or undefined when it is gone. */
+async function lookUp(producer: BackupProducer, entry: IndexEntry): Promise<FoundRequest | undefined> {
+  if (entry.kind === 'export') {
+    const found = await readJobSnapshot<ExportJobPayload>(producer.exports, entry.jobId);
+    return found && { kind: 'export', ...found };
+  }
+  const found = await readJobSnapshot<ImportJobPayload>(producer.imports, entry.jobId);
+  return found && { kind: 'import', ...found };
+}
+
 /**
  * The user's requests of both queues, filtered, sorted (`-created_date` by default) and paged as
- * CVAT's `GET /api/requests`. Jobs are read from Redis in batches; only the user's are kept, and
- * they are bounded by the result TTL.
+ * CVAT's `GET /api/requests`. Only the user's own jobs are read, through the producer's per-user
+ * index (jobs from before the index existed are indexed once, by the first list); entries whose job
+ * expired or was removed are pruned on the way.
  */
 export async function listRequests(
   producer: BackupProducer,
@@ -53,22 +61,17 @@ export async function listRequests(
   query: ListQuery,
   toView: (found: FoundRequest) => Promise<RequestView>,
 ): Promise<Page<RequestView>> {
+  await producer.index.ensureBackfilled(producer);
+  const entries = await producer.index.entries(userId);
+  const found = await Promise.all(entries.map((entry) => lookUp(producer, entry)));
+  await producer.index.prune(
+    userId,
+    entries.filter((_, i) => !found[i]),
+  );
   const views: RequestView[] = [];
-  for (const [kind, queue] of [
-    ['export', producer.exports],
-    ['import', producer.imports],
-  ] as const) {
-    for (const state of STATES) {
-      for (let start = 0; ; start += BATCH) {
-        const jobs = (await queue.getJobs([state], start, start + BATCH - 1, true)) as Job[];
-        for (const job of jobs) {
-          if (!job || job.data?.userId !== userId) continue;
-          views.push(await toView({ kind, job, state } as FoundRequest));
-        }
-        if (jobs.length < BATCH) break;
-      }
-    }
-  }
+  // An id an outside server chose could name another user's job: only the user's own are shown.
+  for (const request of found)
+    if (request && request.job.data?.userId === userId) views.push(await toView(request));
   const filters = Object.entries(query.filters ?? {});
   const kept = views.filter((v) =>
     filters.every(([name, want]) => String(filterValue(v, name)) === String(want)),

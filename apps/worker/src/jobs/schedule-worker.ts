@@ -5,6 +5,7 @@ import {
   createCodedWorker,
   publishWebhookEvent,
   QUEUE_NAMES,
+  type RequestIndex,
   reconcileSchedulers,
   runExportJobId,
   runFinishJobId,
@@ -20,6 +21,8 @@ export interface ScheduleWorkerOptions {
   archives: StorageDriver;
   cloud: CloudDrivers;
   logger: Logger;
+  /** The per-user request index: a run's exports are listed by `GET /api/requests` like any other. */
+  requests: RequestIndex;
   /** Connection, prefix and lock settings shared by every worker of the process. */
   common: Pick<WorkerOptions, 'connection' | 'prefix' | 'lockDuration' | 'stalledInterval'> & {
     prefix: string;
@@ -51,6 +54,14 @@ export async function startScheduleWorker(options: ScheduleWorkerOptions) {
     schedules,
     fanOut: async (run, exports) => {
       const data: ScheduleFinishPayload = { version: 1, scheduleId: run.schedule_id, runId: run.id };
+      // Indexed before the jobs exist (a crash in between leaves entries the list prunes).
+      await options.requests.add(
+        exports.map((p) => ({
+          userId: p.userId,
+          kind: 'export' as const,
+          jobId: runExportJobId(run.schedule_id, run.id, p.target, p.targetId),
+        })),
+      );
       await flows.add({
         name: SCHEDULE_JOB_NAMES.finish,
         queueName: QUEUE_NAMES.schedule,
