@@ -1,6 +1,11 @@
-import type { RunFailure, ScheduleRecord } from '@cvat-backup/catalog';
+import type {
+  RunFailure,
+  ScheduleArchiveRecord,
+  ScheduleRecord,
+  ScheduleRunRecord,
+} from '@cvat-backup/catalog';
 import { AppError } from '@cvat-backup/common';
-import { failureCode } from '@cvat-backup/queue';
+import { failureCode, runExportJobId } from '@cvat-backup/queue';
 import { expiredArchives, resourceKey } from './retention.js';
 import { publishRunOutcome } from './run-outcome.js';
 import { RUN_HISTORY, type ScheduleRunDependencies } from './schedule-run-deps.js';
@@ -14,7 +19,9 @@ export interface RunEnd {
 
 /**
  * Ends a run whose exports all ended: counts what was written (the archive rows the exports
- * recorded), applies retention, records the summary and publishes the outcome. Safe to repeat.
+ * recorded), reports every queued export that left neither an archive nor a failure (its job was
+ * removed: BullMQ then just drops it from the run's parent), applies retention (active schedules only),
+ * records the summary and publishes the outcome. Safe to repeat.
  */
 export async function finishScheduleRun(deps: ScheduleRunDependencies, end: RunEnd): Promise<void> {
   const schedules = deps.catalog.schedules;
@@ -32,8 +39,11 @@ export async function finishScheduleRun(deps: ScheduleRunDependencies, end: RunE
     const [code, message] = splitReason(f.reason);
     return { target: f.target, id: f.id, code, message };
   });
-  const done = (await schedules.runArchives(run.id)).length;
-  if (schedule) failures.push(...(await applyRetention(deps, schedule, [...run.failures, ...failures])));
+  const archives = await schedules.runArchives(run.id);
+  failures.push(...vanishedExports(run, archives, failures));
+  const done = archives.length;
+  if (schedule?.state === 'active')
+    failures.push(...(await applyRetention(deps, schedule, [...run.failures, ...failures])));
   const failed = run.failures.length + failures.filter((f) => f.code !== 'SCHEDULE_RETENTION_FAILED').length;
   const ended = await schedules.endRun(run.id, {
     status: failed > 0 ? 'failed' : 'finished',
@@ -53,6 +63,25 @@ export async function finishScheduleRun(deps: ScheduleRunDependencies, end: RunE
     'schedule run ended',
   );
   await publishRunOutcome(deps, ended);
+}
+
+/** Exports the run queued that recorded no archive and failed with no reason the parent holds. */
+function vanishedExports(
+  run: ScheduleRunRecord,
+  archives: readonly ScheduleArchiveRecord[],
+  failures: readonly RunFailure[],
+): RunFailure[] {
+  const accounted = new Set([
+    ...archives.map((a) => resourceKey(a)),
+    ...failures.map((f) => resourceKey({ target: f.target, target_id: f.id })),
+  ]);
+  return run.planned
+    .filter((p) => !accounted.has(resourceKey({ target: p.target, target_id: p.id })))
+    .map((p) => {
+      const jobId = runExportJobId(run.schedule_id, run.id, p.target, p.id);
+      const err = new AppError('SCHEDULE_EXPORT_GONE', { jobId, target: p.target });
+      return { target: p.target, id: p.id, code: err.code, message: err.message };
+    });
 }
 
 function splitReason(reason: string): [string, string] {

@@ -9,8 +9,8 @@ import { AppError } from '@cvat-backup/common';
 import type { ExportJobPayload } from '@cvat-backup/queue';
 import { finishScheduleRun } from './finish-run.js';
 import { runArchiveNames } from './name-template.js';
+import { runIsLost, settleLostRun } from './repair-runs.js';
 import { resourceKey } from './retention.js';
-import { publishRunOutcome } from './run-outcome.js';
 import type { ScheduleRunDependencies } from './schedule-run-deps.js';
 
 export interface Fire {
@@ -23,7 +23,7 @@ export interface Fire {
   runId?: number;
 }
 
-/** `orphan`: the schedule is gone or disabled (its job scheduler should go too). */
+/** `orphan`: the schedule is gone, deleted or disabled (its job scheduler should go too). */
 export type FireOutcome =
   | 'orphan'
   | 'busy'
@@ -31,9 +31,6 @@ export type FireOutcome =
   | 'already-fanned-out'
   | 'fanned-out'
   | 'finished';
-
-/** A running run older than this whose parent job is missing was lost before it fanned out. */
-const FAN_OUT_GRACE_MS = 10 * 60_000;
 
 function failure(target: 'task' | 'project', id: number, err: AppError): RunFailure {
   return { target, id, code: err.code, message: err.message };
@@ -51,13 +48,17 @@ export async function fireScheduleRun(deps: ScheduleRunDependencies, fire: Fire)
   if (!run) return 'busy';
   if (run.status !== 'running') return 'already-ended';
   if (run.fanned_out) return 'already-fanned-out';
-
-  const plan = await planRun(deps, schedule, run);
+  // Deleted after a run-now was accepted: the run fans out nothing (its archives would outlive it).
+  const plan =
+    schedule.state === 'active'
+      ? await planRun(deps, schedule, run)
+      : { total: 0, skipped: 0, failures: [], exports: [] };
   if (plan.exports.length > 0) await deps.fanOut(run, plan.exports);
   await deps.catalog.schedules.markFannedOut(run.id, {
     total: plan.total,
     skipped: plan.skipped,
     failures: plan.failures,
+    planned: plan.exports.map((e) => ({ target: e.target, id: e.targetId })),
   });
   if (plan.exports.length > 0) return 'fanned-out';
   await finishScheduleRun(deps, { scheduleId: schedule.id, runId: run.id, childFailures: [] });
@@ -75,32 +76,17 @@ async function obtainRun(deps: ScheduleRunDependencies, fire: Fire): Promise<Sch
     });
   const started = await attempt();
   if (started.kind !== 'busy') return started.run;
-  if (!(await lost(deps, started.running))) {
+  const check = await runIsLost(deps, started.running);
+  if (!check.lost) {
     deps.logger.info(
       { scheduleId: fire.scheduleId, runningRunId: started.running.id, fireKey: fire.fireKey },
       'schedule fire skipped: the previous run is still running',
     );
     return null;
   }
-  const ended = await deps.catalog.schedules.endRun(started.running.id, {
-    status: 'failed',
-    done: 0,
-    failures: [],
-  });
-  deps.logger.warn(
-    { scheduleId: fire.scheduleId, runId: ended.id },
-    new AppError('SCHEDULE_RUN_LOST').message,
-  );
-  await publishRunOutcome(deps, ended);
+  await settleLostRun(deps, started.running, check.childFailures);
   const retried = await attempt();
   return retried.kind === 'busy' ? null : retried.run;
-}
-
-/** A running run is lost when its parent job is gone (and it had time to fan out). */
-async function lost(deps: ScheduleRunDependencies, run: ScheduleRunRecord): Promise<boolean> {
-  const now = deps.now?.() ?? new Date();
-  if (!run.fanned_out && now.getTime() - run.started_date.getTime() < FAN_OUT_GRACE_MS) return false;
-  return !(await deps.runAlive(run));
 }
 
 interface RunPlan {
@@ -166,8 +152,9 @@ async function planRun(
 }
 
 /**
- * Resources whose state equals the one in this schedule's newest archive of them in the current
- * target. Archives of this very run do not count: a redelivered fire plans the same exports again.
+ * Resources whose state equals the one in this schedule's newest archive of them made with the current
+ * settings: the same target storage and the same lightweight setting (changing either must produce a
+ * new archive). Archives of this very run do not count: a redelivered fire plans the same exports again.
  */
 async function unchangedResources(
   deps: ScheduleRunDependencies,
@@ -184,6 +171,9 @@ async function unchangedResources(
   const newest = new Map<string, Date>();
   for (const a of archives) {
     if (a.run_id === run.id || a.location !== target.location || a.cloud_storage_id !== cloudId) continue;
+    // The requested setting, not `lightweight` (whether media were left out): a task with local media
+    // leaves nothing out either way, yet its archive was made under the other setting.
+    if (a.lightweight_requested !== schedule.lightweight) continue;
     const key = resourceKey(a);
     if (!newest.has(key)) newest.set(key, a.resource_updated_date);
   }

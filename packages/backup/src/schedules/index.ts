@@ -6,6 +6,8 @@ export {
   renderArchiveName,
   runArchiveNames,
 } from './name-template.js';
+export { type PurgeOutcome, purgeDeletingSchedules, purgeSchedule } from './purge-schedule.js';
+export { FAN_OUT_GRACE_MS, repairLostRuns, runIsLost, settleLostRun } from './repair-runs.js';
 export { expiredArchives } from './retention.js';
 export { publishRunOutcome } from './run-outcome.js';
 export {

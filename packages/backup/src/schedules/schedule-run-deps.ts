@@ -1,6 +1,6 @@
 import type { Catalog, ScheduleRunRecord } from '@cvat-backup/catalog';
 import type { Logger } from '@cvat-backup/common';
-import type { ExportJobPayload, WebhookEvent } from '@cvat-backup/queue';
+import type { ExportJobPayload, RunJobsState, WebhookEvent } from '@cvat-backup/queue';
 import type { StorageDriver } from '@cvat-backup/storage';
 
 /** What a schedule run needs from the outside; the worker provides the queue and storage sides. */
@@ -11,8 +11,10 @@ export interface ScheduleRunDependencies {
    * queueing the same run again adds nothing.
    */
   fanOut(run: ScheduleRunRecord, exports: ExportJobPayload[]): Promise<void>;
-  /** False when the run's parent job is no longer in the queue (Redis lost it, or it never got there). */
-  runAlive(run: ScheduleRunRecord): Promise<boolean>;
+  /** What the queue still knows of a running run's parent job and exports. */
+  inspectRun(run: ScheduleRunRecord): Promise<RunJobsState>;
+  /** Removes the parent job of a run settled without it (a stuck parent would sit in Redis forever). */
+  dropRun(run: ScheduleRunRecord): Promise<void>;
   /** Publishes a webhook event (a repeated event id is a no-op). */
   publish(event: WebhookEvent): Promise<void>;
   /** The driver holding an archive: the local archive store, or a cloud storage. */

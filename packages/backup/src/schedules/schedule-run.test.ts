@@ -2,115 +2,34 @@
  * Fire and finish of schedule runs on a real catalog and a real local archive store. The queue side
  * (fan-out, webhook publishing) is recorded here; the e2e suite runs it through BullMQ and workers.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { ScheduleRecord, ScheduleSettings } from '@cvat-backup/catalog';
-import { createLogger } from '@cvat-backup/common';
-import type { ExportJobPayload, WebhookEvent } from '@cvat-backup/queue';
-import { LocalDriver } from '@cvat-backup/storage';
+
+import type { LocalDriver } from '@cvat-backup/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Fixture, openFixture } from '../../test/export-fixture.js';
+import type { Fixture } from '../../test/export-fixture.js';
+import {
+  scheduledFire as fire,
+  openScheduleFixture,
+  type ScheduleFixture,
+  scheduleSettings as settings,
+} from '../../test/schedule-fixture.js';
 import { finishScheduleRun } from './finish-run.js';
-import { type Fire, fireScheduleRun } from './fire-run.js';
-import type { ScheduleRunDependencies } from './schedule-run-deps.js';
+import { fireScheduleRun } from './fire-run.js';
 import { recordScheduledArchive } from './scheduled-export.js';
 
+let k: ScheduleFixture;
 let f: Fixture;
-let root: string;
 let archives: LocalDriver;
 beforeAll(async () => {
-  f = await openFixture();
-  root = await mkdtemp(path.join(tmpdir(), 'cvb-sched-run-'));
-  archives = new LocalDriver({ kind: 'local', root });
+  k = await openScheduleFixture();
+  ({ f, archives } = k);
 });
 afterAll(async () => {
-  await archives.close();
-  await rm(root, { recursive: true, force: true });
-  await f.close();
+  await k.close();
 });
 
-interface Recorded {
-  deps: ScheduleRunDependencies;
-  fanOuts: ExportJobPayload[][];
-  events: WebhookEvent[];
-}
-
-function record(over: Partial<ScheduleRunDependencies> = {}): Recorded {
-  const fanOuts: ExportJobPayload[][] = [];
-  const events: WebhookEvent[] = [];
-  const deps: ScheduleRunDependencies = {
-    catalog: f.catalog,
-    logger: createLogger({ level: 'silent' }),
-    fanOut: async (_run, exports) => {
-      fanOuts.push(exports);
-    },
-    runAlive: async () => true,
-    publish: async (event) => {
-      events.push(event);
-    },
-    driverFor: async () => archives,
-    ...over,
-  };
-  return { deps, fanOuts, events };
-}
-
-const settings = (over: Partial<ScheduleSettings> = {}): ScheduleSettings => ({
-  name: 's',
-  cron: null,
-  timezone: 'UTC',
-  every_seconds: 60,
-  scope: { type: 'tasks_outside_projects' },
-  target_storage: { location: 'local' },
-  lightweight: false,
-  name_template: '{{name}}_{{date}}',
-  retention: {},
-  skip_unchanged: true,
-  enabled: true,
-  ...over,
-});
-
-let seq = 0;
-async function ownerWithTasks(names: string[]) {
-  const user = await f.catalog.users.create({ username: `o${++seq}${Date.now()}`, password: 'secret-pass' });
-  const actor = { id: user.id, isAdmin: false };
-  const tasks = [];
-  for (const name of names) {
-    const task = await f.catalog.tasks.create(actor, { name, labels: [{ name: 'car' }] });
-    await f.catalog.data.create(task.id, { image_quality: 70, size: 1 });
-    tasks.push(task.id);
-  }
-  return { actor, tasks };
-}
-
-const fire = (s: ScheduleRecord, key: string, over: Partial<Fire> = {}): Fire => ({
-  scheduleId: s.id,
-  trigger: 'schedule',
-  fireKey: key,
-  fireDate: new Date('2026-05-06T07:08:09Z'),
-  ...over,
-});
-
-/** What an export of the plan would record: an object in the store and its row. */
-async function exported(payload: ExportJobPayload, updated: Date) {
-  const key = `schedules/${payload.schedule!.scheduleId}/run-${payload.schedule!.runId}/${payload.filename}`;
-  const write = archives.openWrite(key);
-  write.end('zip');
-  await write.commit();
-  return f.catalog.schedules.recordArchive({
-    schedule_id: payload.schedule!.scheduleId,
-    run_id: payload.schedule!.runId,
-    target: payload.target,
-    target_id: payload.targetId,
-    location: 'local',
-    cloud_storage_id: null,
-    key,
-    filename: payload.filename!,
-    size: 3,
-    lightweight: false,
-    resource_updated_date: updated,
-  });
-}
+const record = (...args: Parameters<ScheduleFixture['record']>) => k.record(...args);
+const ownerWithTasks = (names: string[]) => k.ownerWithTasks(names);
+const exported = (...args: Parameters<ScheduleFixture['exported']>) => k.exported(...args);
 
 describe('schedule runs', () => {
   it('makes one run per fire and fans it out once, even when the fire is delivered again', async () => {
@@ -154,7 +73,7 @@ describe('schedule runs', () => {
     const s = await f.catalog.schedules.create(actor.id, settings());
     const r = record();
     await fireScheduleRun(r.deps, fire(s, 'a'));
-    const lost = record({ runAlive: async () => false });
+    const lost = record({ inspectRun: async () => ({ state: 'gone' }) });
     expect(await fireScheduleRun(lost.deps, fire(s, 'b'))).toBe('fanned-out');
     const runs = (await f.catalog.schedules.listRuns(s.id)).results;
     expect(runs.map((x) => [x.fire_key, x.status])).toEqual([
@@ -162,6 +81,11 @@ describe('schedule runs', () => {
       ['a', 'failed'],
     ]);
     expect(lost.events.map((e) => e.type)).toEqual(['schedule_run:failed']);
+    // Its queued export left nothing: it is reported as gone, and the stale parent job is removed.
+    const closed = runs[1]!;
+    expect(closed).toMatchObject({ failed: 1, done: 0 });
+    expect(closed.failures.map((x) => x.code)).toEqual(['SCHEDULE_EXPORT_GONE']);
+    expect(lost.dropped).toEqual([closed.id]);
   });
 
   it('finishes: counts, keeps the newest per task, spares a task that failed, publishes once', async () => {

@@ -39,6 +39,7 @@ export async function recordScheduledArchive(
       filename: outcome.filename,
       size: outcome.size,
       lightweight: outcome.lightweight,
+      lightweight_requested: payload.lightweight,
       resource_updated_date: new Date(outcome.resourceUpdatedDate),
     });
   } catch (err) {
