@@ -1,8 +1,15 @@
-import type { CloudDrivers, ScheduleRunDependencies } from '@cvat-backup/backup';
+import {
+  type CloudDrivers,
+  purgeDeletingSchedules,
+  repairLostRuns,
+  type ScheduleRunDependencies,
+} from '@cvat-backup/backup';
 import type { Catalog } from '@cvat-backup/catalog';
 import type { Logger } from '@cvat-backup/common';
 import {
   createCodedWorker,
+  dropRunJob,
+  inspectRunJobs,
   publishWebhookEvent,
   QUEUE_NAMES,
   type RequestIndex,
@@ -30,7 +37,10 @@ export interface ScheduleWorkerOptions {
 }
 
 const DAY_S = 24 * 3600;
-/** How often a worker restores schedulers missing from Redis (only missing ones: healthy ones stay). */
+/**
+ * How often a worker repairs what no job will: schedulers missing from Redis (only missing ones:
+ * healthy ones stay), runs whose parent job is gone or stuck, deletions with archives a crash cut short.
+ */
 const REPAIR_INTERVAL_MS = 60_000;
 const RETRIES = { attempts: 5, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 } };
 
@@ -46,6 +56,8 @@ export async function startScheduleWorker(options: ScheduleWorkerOptions) {
   const queueOptions = { connection, prefix: common.prefix };
   const schedules = new Queue(QUEUE_NAMES.schedule, queueOptions);
   const webhooks = new Queue(QUEUE_NAMES.webhook, queueOptions);
+  // Read only: the repair looks up whether a run's exports still exist.
+  const exportsQueue = new Queue(QUEUE_NAMES.export, queueOptions);
   const flows = new FlowProducer(queueOptions);
 
   const deps: ScheduleRunDependencies & { schedules: Queue } = {
@@ -87,12 +99,12 @@ export async function startScheduleWorker(options: ScheduleWorkerOptions) {
         })),
       });
     },
-    runAlive: async (run) => {
-      const parent = await schedules.getJob(runFinishJobId(run.schedule_id, run.id));
-      if (!parent) return false;
-      const state = await parent.getState();
-      return state !== 'completed' && state !== 'failed' && state !== 'unknown';
-    },
+    inspectRun: (run) =>
+      inspectRunJobs(
+        { schedule: schedules, export: exportsQueue },
+        { scheduleId: run.schedule_id, runId: run.id },
+      ),
+    dropRun: (run) => dropRunJob(schedules, { scheduleId: run.schedule_id, runId: run.id }),
     publish: (event) => publishWebhookEvent(webhooks, event),
     driverFor: async (archive) =>
       archive.location === 'local' || archive.cloud_storage_id === null
@@ -115,16 +127,21 @@ export async function startScheduleWorker(options: ScheduleWorkerOptions) {
   const reconciled = await reconcileSchedulers(schedules, await catalog.schedules.listEnabled());
   logger.info(reconciled, 'backup schedules reconciled');
   // Repairs what the start-up pass cannot see coming: a Redis that lost its keys, an API that died
-  // between committing a schedule and upserting its scheduler.
-  const repair = setInterval(() => {
-    catalog.schedules
-      .listEnabled()
-      .then((enabled) => reconcileSchedulers(schedules, enabled, { onlyMissing: true }))
-      .then((done) => {
-        if (done.upserted + done.removed > 0) logger.info(done, 'backup schedules repaired');
-      })
-      .catch((err: unknown) => logger.warn({ err }, 'backup schedule repair failed'));
-  }, REPAIR_INTERVAL_MS);
+  // between committing a schedule and upserting its scheduler; runs no parent job will end (removed
+  // by hand, Redis lost it) that would block their schedule; deletions with archives cut short.
+  // Every replica does it: each step is idempotent.
+  const repairOnce = async () => {
+    const enabled = await catalog.schedules.listEnabled();
+    const done = await reconcileSchedulers(schedules, enabled, { onlyMissing: true });
+    if (done.upserted + done.removed > 0) logger.info(done, 'backup schedules repaired');
+    const settled = await repairLostRuns(deps);
+    if (settled > 0) logger.info({ settled }, 'lost schedule runs settled');
+    await purgeDeletingSchedules(deps);
+  };
+  const repairSafely = () =>
+    repairOnce().catch((err: unknown) => logger.warn({ err }, 'backup schedule repair failed'));
+  void repairSafely();
+  const repair = setInterval(repairSafely, REPAIR_INTERVAL_MS);
   repair.unref();
 
   return {
@@ -132,7 +149,7 @@ export async function startScheduleWorker(options: ScheduleWorkerOptions) {
     async close() {
       clearInterval(repair);
       await worker.close();
-      await Promise.all([schedules.close(), webhooks.close(), flows.close()]);
+      await Promise.all([schedules.close(), webhooks.close(), exportsQueue.close(), flows.close()]);
     },
   };
 }

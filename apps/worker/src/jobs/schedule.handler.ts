@@ -1,11 +1,17 @@
-import { finishScheduleRun, fireScheduleRun, type ScheduleRunDependencies } from '@cvat-backup/backup';
+import {
+  finishScheduleRun,
+  fireScheduleRun,
+  purgeSchedule,
+  type ScheduleRunDependencies,
+} from '@cvat-backup/backup';
 import {
   parsePayload,
-  parseRunExportJobId,
   removeScheduler,
+  runChildFailures,
   SCHEDULE_JOB_NAMES,
   scheduleFinishSchema,
   scheduleFireSchema,
+  schedulePurgeSchema,
 } from '@cvat-backup/queue';
 import type { Job, Queue } from 'bullmq';
 
@@ -17,7 +23,8 @@ function fireTime(job: Job): Date {
 
 /**
  * The schedule queue's handler. `fire` starts a run (a scheduler's fire, or a run-now) and fans out
- * its exports; `finish` runs once every export of the run ended (it is their flow parent).
+ * its exports; `finish` runs once every export of the run ended (it is their flow parent); `purge`
+ * deletes the archives of a schedule deleted with them.
  */
 export function scheduleHandler(deps: ScheduleRunDependencies & { schedules: Queue }) {
   return async (job: Job): Promise<unknown> => {
@@ -36,12 +43,12 @@ export function scheduleHandler(deps: ScheduleRunDependencies & { schedules: Que
         await removeScheduler(deps.schedules, payload.scheduleId);
       return { outcome };
     }
+    if (job.name === SCHEDULE_JOB_NAMES.purge) {
+      const payload = parsePayload(schedulePurgeSchema, job.data);
+      return purgeSchedule(deps, payload.scheduleId);
+    }
     const payload = parsePayload(scheduleFinishSchema, job.data);
-    const failed = await job.getIgnoredChildrenFailures();
-    const childFailures = Object.entries(failed).flatMap(([key, reason]) => {
-      const ref = parseRunExportJobId(key);
-      return ref ? [{ target: ref.target, id: ref.targetId, reason: String(reason) }] : [];
-    });
+    const childFailures = await runChildFailures(job);
     await finishScheduleRun(deps, { scheduleId: payload.scheduleId, runId: payload.runId, childFailures });
     return { finished: payload.runId };
   };

@@ -1,3 +1,4 @@
+import { isAppError } from '@cvat-backup/common';
 import type { ScheduleRunDependencies } from './schedule-run-deps.js';
 
 const BATCH = 100;
@@ -36,6 +37,16 @@ export async function purgeSchedule(
         await schedules.deleteArchive(scheduleId, archive.id);
         outcome.deleted++;
       } catch (err) {
+        if (isAppError(err, 'BACKUP_CLOUD_STORAGE_NOT_FOUND')) {
+          // The storage record was deleted: nothing here can reach the bucket any more, and retrying
+          // would keep the schedule half-deleted forever. The row goes; the log names what was left.
+          deps.logger.warn(
+            { scheduleId, archiveId: archive.id, cloudStorageId: archive.cloud_storage_id, key: archive.key },
+            'archive of a deleted schedule left in a cloud storage that no longer exists',
+          );
+          await schedules.deleteArchive(scheduleId, archive.id);
+          continue;
+        }
         failedIds.add(archive.id);
         outcome.failed++;
         deps.logger.warn(

@@ -4,6 +4,7 @@
  * honours the lightweight setting and the target, and a schedule deleted with its archives goes in
  * marked steps that a later sweep finishes.
  */
+import { AppError } from '@cvat-backup/common';
 import type { LocalDriver } from '@cvat-backup/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fixture } from '../../test/export-fixture.js';
@@ -210,5 +211,28 @@ describe('deleting a schedule with its archives', () => {
     expect(await archives.head(made[0]!.key)).toBeDefined();
     expect(await archives.head(made[1]!.key)).toBeUndefined();
     expect((await f.catalog.schedules.listArchives(keeper.id)).count).toBe(1);
+  });
+
+  it('drops the rows of archives in a cloud storage whose record was deleted, and finishes', async () => {
+    const { actor } = await k.ownerWithTasks(['c']);
+    const s = await f.catalog.schedules.create(actor.id, settings());
+    const r = k.record();
+    await fireScheduleRun(r.deps, fire(s, 'x'));
+    const made = await k.exported(r.fanOuts[0]![0]!, new Date());
+    await f.catalog.schedules.recordArchive({
+      ...made,
+      location: 'cloud_storage',
+      cloud_storage_id: 999_999,
+    });
+    expect(await f.catalog.schedules.beginPurge(actor, s.id)).toBe(true);
+    const gone = k.record({
+      driverFor: async (where) => {
+        if (where.location === 'cloud_storage')
+          throw new AppError('BACKUP_CLOUD_STORAGE_NOT_FOUND', { id: 1 });
+        return archives;
+      },
+    });
+    expect(await purgeSchedule(gone.deps, s.id)).toEqual({ deleted: 1, failed: 0, removed: true });
+    expect(await f.catalog.schedules.find(s.id)).toBeNull();
   });
 });
