@@ -45,7 +45,13 @@ async function main() {
     lockDuration: config.JOB_LOCK_MS,
     stalledInterval: config.STALLED_CHECK_MS,
   };
-  const webhooks = await startWebhookWorker({ catalog, config, logger, common });
+  const webhooks = await startWebhookWorker({
+    catalog,
+    config,
+    logger,
+    common,
+    metrics: { redis: connection, prefix: config.QUEUE_PREFIX },
+  });
   const slots = new UserSlots(connection, config.QUEUE_PREFIX, config.USER_CONCURRENCY, config.JOB_LOCK_MS);
   const exportWorker = createCodedWorker(
     QUEUE_NAMES.export,

@@ -1,7 +1,13 @@
 import { deleteRedisKeys, testServices, uniqueName } from '@cvat-backup/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobMetricsKey, readJobMetrics, recordJobObservation } from './job-metrics.js';
+import {
+  jobMetricsKey,
+  readJobMetrics,
+  recordDeliveryAttempt,
+  recordJobObservation,
+  statusClassOf,
+} from './job-metrics.js';
 
 describe('job metrics in Redis', () => {
   const prefix = uniqueName('jobmetrics');
@@ -17,7 +23,12 @@ describe('job metrics in Redis', () => {
   const base = { kind: 'export', resource: 'task', location: 'local' } as const;
 
   it('starts empty', async () => {
-    expect(await readJobMetrics(redis, prefix)).toEqual({ duration: [], bytes: [], failures: [] });
+    expect(await readJobMetrics(redis, prefix)).toEqual({
+      duration: [],
+      bytes: [],
+      failures: [],
+      deliveries: [],
+    });
   });
 
   it('adds observations from several writers into the same bucket counters', async () => {
@@ -95,6 +106,44 @@ describe('job metrics in Redis', () => {
       sum: 6,
     });
     expect(snapshot.bytes.every((s) => s.labels['kind'] === 'export')).toBe(true);
+  });
+
+  it('keeps webhook delivery attempts in their own histogram, by status class and outcome', async () => {
+    const attempts = [
+      { statusClass: statusClassOf(500, false), outcome: 'retry', durationSeconds: 0.03 },
+      { statusClass: statusClassOf(204, false), outcome: 'delivered', durationSeconds: 0.2 },
+      { statusClass: statusClassOf(200, false), outcome: 'delivered', durationSeconds: 3 },
+      { statusClass: statusClassOf(null, false), outcome: 'failed', durationSeconds: 10 },
+      { statusClass: statusClassOf(null, true), outcome: 'failed', durationSeconds: 0 },
+    ] as const;
+    for (const a of attempts) await recordDeliveryAttempt(redis, prefix, a);
+    const { deliveries, duration } = await readJobMetrics(redis, prefix);
+    const byLabels = Object.fromEntries(
+      deliveries.map((s) => [`${s.labels['status_class']}/${s.labels['outcome']}`, s]),
+    );
+    expect(Object.keys(byLabels).sort()).toEqual([
+      '2xx/delivered',
+      '5xx/retry',
+      'none/failed',
+      'refused/failed',
+    ]);
+    expect(byLabels['2xx/delivered']).toEqual({
+      labels: { status_class: '2xx', outcome: 'delivered' },
+      buckets: [
+        { le: 0.25, count: 1 },
+        { le: 5, count: 1 },
+      ],
+      sum: 3.2,
+      count: 2,
+    });
+    expect(byLabels['5xx/retry']!.buckets).toEqual([{ le: 0.05, count: 1 }]);
+    // Job series are untouched by delivery attempts.
+    expect(duration.some((s) => 'status_class' in s.labels)).toBe(false);
+    expect([statusClassOf(404, false), statusClassOf(302, false), statusClassOf(999, false)]).toEqual([
+      '4xx',
+      '3xx',
+      'none',
+    ]);
   });
 
   it('stores label values outside the closed character set as `other`', async () => {

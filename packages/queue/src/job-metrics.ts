@@ -24,6 +24,12 @@ export const BYTES_BUCKETS = [
   2 ** 38,
 ] as const;
 
+/**
+ * Upper bounds (seconds) of the webhook delivery histogram: a receiver answers in milliseconds, and
+ * an attempt ends at WEBHOOK_TIMEOUT_MS (10 s by default) at the latest.
+ */
+export const DELIVERY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
+
 /** The labels of an observation; values outside `[A-Za-z0-9_]` are stored as `other`. */
 export interface JobLabels {
   /** The queue's short name: export, import, maintenance, schedule, webhook. */
@@ -42,6 +48,25 @@ export interface JobObservation extends JobLabels {
   bytes?: number;
   /** The stable error code of a failed attempt (`UNKNOWN` when the failure carried none). */
   code?: string;
+}
+
+/** One attempt of one webhook delivery (a POST to a receiver), whatever the job around it did. */
+export interface DeliveryObservation {
+  /** `2xx` … `5xx` by the receiver's status; `none` when no answer came; `refused` for a blocked target. */
+  statusClass: '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | 'none' | 'refused';
+  /** What the attempt meant for the delivery: sent, to be retried, or given up (final answer, last try). */
+  outcome: 'delivered' | 'retry' | 'failed';
+  durationSeconds: number;
+}
+
+/** The status class label of a receiver's answer. */
+export function statusClassOf(
+  statusCode: number | null,
+  refused: boolean,
+): DeliveryObservation['statusClass'] {
+  if (refused) return 'refused';
+  if (statusCode === null || statusCode < 100 || statusCode > 599) return 'none';
+  return `${Math.floor(statusCode / 100)}xx` as DeliveryObservation['statusClass'];
 }
 
 /** One histogram series: non-cumulative counts per upper bound (`Infinity` last), sum and count. */
@@ -64,6 +89,8 @@ export interface JobMetricsSnapshot {
   bytes: HistogramSeries[];
   /** Failed attempts by kind, resource, location, code (every attempt, retried or final). */
   failures: CounterSeries[];
+  /** Webhook delivery attempts by status class and outcome. */
+  deliveries: HistogramSeries[];
 }
 
 /** The Redis hash holding every counter, under the deployment's queue prefix. */
@@ -83,6 +110,28 @@ const field = (metric: string, labels: Record<string, string>, part: string) =>
 const bucketOf = (bounds: readonly number[], value: number) =>
   String(bounds.find((le) => value <= le) ?? '+Inf');
 
+type Multi = ReturnType<Redis['multi']>;
+
+/**
+ * Queues one histogram observation (bucket, sum, count) on `multi`. A sum is either always integer
+ * (bytes: HINCRBY refuses a field a float was ever added to) or always float (seconds).
+ */
+function observe(
+  multi: Multi,
+  key: string,
+  metric: string,
+  labels: Record<string, string>,
+  bounds: readonly number[],
+  value: number,
+  sum: 'integer' | 'float' = 'float',
+): Multi {
+  const sumField = field(metric, labels, 'sum');
+  multi.hincrby(key, field(metric, labels, bucketOf(bounds, value)), 1);
+  if (sum === 'integer') multi.hincrby(key, sumField, value);
+  else multi.hincrbyfloat(key, sumField, value);
+  return multi.hincrby(key, field(metric, labels, 'count'), 1);
+}
+
 /** Adds one finished attempt; one MULTI, so readers see all of it or none. */
 export async function recordJobObservation(
   redis: Redis,
@@ -94,21 +143,24 @@ export async function recordJobObservation(
   const key = jobMetricsKey(prefix);
   const duration = { ...base, outcome: observation.outcome };
   const seconds = Math.max(0, observation.durationSeconds);
-  const multi = redis
-    .multi()
-    .hincrby(key, field('duration', duration, bucketOf(DURATION_BUCKETS, seconds)), 1)
-    .hincrbyfloat(key, field('duration', duration, 'sum'), seconds)
-    .hincrby(key, field('duration', duration, 'count'), 1);
-  if (observation.outcome === 'completed' && observation.bytes !== undefined) {
-    const bytes = Math.max(0, Math.round(observation.bytes));
-    multi
-      .hincrby(key, field('bytes', base, bucketOf(BYTES_BUCKETS, bytes)), 1)
-      .hincrby(key, field('bytes', base, 'sum'), bytes)
-      .hincrby(key, field('bytes', base, 'count'), 1);
-  }
+  const multi = observe(redis.multi(), key, 'duration', duration, DURATION_BUCKETS, seconds);
+  if (observation.outcome === 'completed' && observation.bytes !== undefined)
+    observe(multi, key, 'bytes', base, BYTES_BUCKETS, Math.max(0, Math.round(observation.bytes)), 'integer');
   if (observation.outcome === 'failed')
     multi.hincrby(key, field('failures', { ...base, code: observation.code ?? 'UNKNOWN' }, 'count'), 1);
   await multi.exec();
+}
+
+/** Adds one webhook delivery attempt; one MULTI, like a job observation. */
+export async function recordDeliveryAttempt(
+  redis: Redis,
+  prefix: string,
+  observation: DeliveryObservation,
+): Promise<void> {
+  const key = jobMetricsKey(prefix);
+  const labels = { status_class: observation.statusClass, outcome: observation.outcome };
+  const seconds = Math.max(0, observation.durationSeconds);
+  await observe(redis.multi(), key, 'delivery', labels, DELIVERY_BUCKETS, seconds).exec();
 }
 
 /** Reads every counter back, grouped into series (one HGETALL: the hash is small by construction). */
@@ -117,6 +169,7 @@ export async function readJobMetrics(redis: Redis, prefix: string): Promise<JobM
   const histograms = {
     duration: new Map<string, HistogramSeries>(),
     bytes: new Map<string, HistogramSeries>(),
+    delivery: new Map<string, HistogramSeries>(),
   };
   const failures = new Map<string, CounterSeries>();
   for (const [name, raw] of Object.entries(all)) {
@@ -130,7 +183,7 @@ export async function readJobMetrics(redis: Redis, prefix: string): Promise<JobM
       failures.set(labelText, { labels, value });
       continue;
     }
-    if (metric !== 'duration' && metric !== 'bytes') continue;
+    if (metric !== 'duration' && metric !== 'bytes' && metric !== 'delivery') continue;
     const series = histograms[metric].get(labelText) ?? { labels, buckets: [], sum: 0, count: 0 };
     histograms[metric].set(labelText, series);
     if (part === 'sum') series.sum = value;
@@ -143,5 +196,6 @@ export async function readJobMetrics(redis: Redis, prefix: string): Promise<JobM
     duration: sorted(histograms.duration),
     bytes: sorted(histograms.bytes),
     failures: [...failures.values()],
+    deliveries: sorted(histograms.delivery),
   };
 }

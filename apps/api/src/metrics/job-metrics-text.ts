@@ -1,6 +1,7 @@
 import {
   BYTES_BUCKETS,
   type CounterSeries,
+  DELIVERY_BUCKETS,
   DURATION_BUCKETS,
   type HistogramSeries,
   type JobMetricsSnapshot,
@@ -66,6 +67,12 @@ export function jobMetricsText(snapshot: JobMetricsSnapshot): string {
       'cvb_job_failures_total',
       'Failed job attempts (retried or final), by kind, resource, location and error code.',
       snapshot.failures,
+    ),
+    ...histogram(
+      'cvb_webhook_delivery_seconds',
+      'Webhook delivery attempts (one POST each), by the receiver status class (none: no answer) and outcome (delivered, retry, failed).',
+      DELIVERY_BUCKETS,
+      snapshot.deliveries,
     ),
   ].join('\n')}\n`;
 }

@@ -1,5 +1,5 @@
 import { createLogger } from '@cvat-backup/common';
-import { QUEUE_NAMES, recordJobObservation } from '@cvat-backup/queue';
+import { QUEUE_NAMES, recordDeliveryAttempt, recordJobObservation } from '@cvat-backup/queue';
 import { deleteRedisKeys, startRedisServer, testServices, uniqueName } from '@cvat-backup/testkit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,6 +106,35 @@ describe('/metrics', () => {
     expect(sample(text, `cvb_job_failures_total{${l},code="X_Y"}`)).toBe(1);
     expect(text).toContain('# TYPE cvb_job_duration_seconds histogram');
     expect(text).toContain('# TYPE cvb_job_failures_total counter');
+  });
+
+  it('renders webhook delivery attempts as a histogram by status class and outcome', async () => {
+    await recordDeliveryAttempt(ops.redis, prefix, {
+      statusClass: '5xx',
+      outcome: 'retry',
+      durationSeconds: 0.3,
+    });
+    await recordDeliveryAttempt(ops.redis, prefix, {
+      statusClass: '2xx',
+      outcome: 'delivered',
+      durationSeconds: 0.04,
+    });
+    await recordDeliveryAttempt(ops.redis, prefix, {
+      statusClass: '2xx',
+      outcome: 'delivered',
+      durationSeconds: 2,
+    });
+    await new Promise((r) => setTimeout(r, 2100));
+    const text = await scrape();
+    const ok = 'status_class="2xx",outcome="delivered"';
+    expect(text).toContain('# TYPE cvb_webhook_delivery_seconds histogram');
+    expect(sample(text, `cvb_webhook_delivery_seconds_bucket{${ok},le="0.05"}`)).toBe(1);
+    expect(sample(text, `cvb_webhook_delivery_seconds_bucket{${ok},le="2.5"}`)).toBe(2);
+    expect(sample(text, `cvb_webhook_delivery_seconds_count{${ok}}`)).toBe(2);
+    expect(sample(text, `cvb_webhook_delivery_seconds_sum{${ok}}`)).toBeCloseTo(2.04);
+    expect(sample(text, 'cvb_webhook_delivery_seconds_count{status_class="5xx",outcome="retry"}')).toBe(1);
+    // Delivery attempts are not job attempts: the job series do not get a webhook-delivery kind.
+    expect(text).not.toMatch(/cvb_job_duration_seconds_count\{[^}]*status_class/);
   });
 
   it('asks for the bearer token when METRICS_TOKEN is set', async () => {

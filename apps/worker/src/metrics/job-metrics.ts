@@ -1,5 +1,12 @@
 import type { Logger } from '@cvat-backup/common';
-import { failureCode, type JobLabels, type JobObservation, recordJobObservation } from '@cvat-backup/queue';
+import {
+  type DeliveryObservation,
+  failureCode,
+  type JobLabels,
+  type JobObservation,
+  recordDeliveryAttempt,
+  recordJobObservation,
+} from '@cvat-backup/queue';
 import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 
@@ -53,4 +60,17 @@ export function recordJobMetrics(worker: Worker, kind: string, options: JobMetri
     if (!job) return;
     record(job, { outcome: 'failed', code: failureCode(err.message) ?? 'UNKNOWN' });
   });
+}
+
+/**
+ * Records webhook delivery attempts (each POST, by the receiver's status class and what it meant
+ * for the delivery) beside the job metrics; the job around an attempt is counted as a webhook job
+ * too. Never throws: a lost sample is logged.
+ */
+export function deliveryMetrics(options: JobMetricsOptions): (attempt: DeliveryObservation) => void {
+  return (attempt) => {
+    recordDeliveryAttempt(options.redis, options.prefix, attempt).catch((err) =>
+      options.logger.warn({ err, queue: 'webhook' }, 'webhook delivery metrics lost'),
+    );
+  };
 }

@@ -2,7 +2,9 @@ import { createHmac } from 'node:crypto';
 import type { DeliveryRecord, WebhookRepository } from '@cvat-backup/catalog';
 import { AppError } from '@cvat-backup/common';
 import {
+  type DeliveryObservation,
   parsePayload,
+  statusClassOf,
   type WebhookDeliveryJob,
   webhookDeliveryBody,
   webhookDeliveryHeaders,
@@ -19,6 +21,8 @@ export interface DeliveryDependencies {
   timeoutMs: number;
   /** Refuse targets on loopback, private and link-local addresses. */
   blockPrivate: boolean;
+  /** Told of every attempt that reached the POST (metrics); must not throw. */
+  observe?: (attempt: DeliveryObservation) => void;
 }
 
 export type DeliveryOutcome =
@@ -66,6 +70,11 @@ export function deliveryHandler(deps: DeliveryDependencies) {
     const verdict = result.refused ? 'final' : verdictOf(result.statusCode);
     const last = delivery.attempts + 1 >= deps.maxAttempts;
     const status = verdict === 'delivered' ? 'delivered' : verdict === 'final' || last ? 'failed' : 'pending';
+    deps.observe?.({
+      statusClass: statusClassOf(result.statusCode, result.refused),
+      outcome: status === 'pending' ? 'retry' : status,
+      durationSeconds: result.durationMs / 1000,
+    });
     const error = result.error ?? (verdict === 'delivered' ? null : `HTTP ${result.statusCode}`);
     await deps.webhooks.recordAttempt(deliveryId, {
       status,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type DeliveryRecord, migrate, PgCatalog, type WebhookRecord } from '@cvat-backup/catalog';
 import { createLogger, readConfig } from '@cvat-backup/common';
-import { publishWebhookEvent, QUEUE_NAMES, type WebhookEvent } from '@cvat-backup/queue';
+import { publishWebhookEvent, QUEUE_NAMES, readJobMetrics, type WebhookEvent } from '@cvat-backup/queue';
 import {
   type Answer,
   createTestDatabase,
@@ -57,6 +57,7 @@ beforeAll(async () => {
     config: { ...config, RESULT_TTL_SECONDS: 3600 },
     logger: createLogger({ level: 'silent' }),
     common: { connection, prefix },
+    metrics: { redis: connection, prefix },
   });
   publisher = new Queue(QUEUE_NAMES.webhook, { connection, prefix });
 });
@@ -154,6 +155,47 @@ describe('webhook deliveries to a real HTTP receiver', () => {
     expect(second!.headers['x-signature-256']).toBe(hmac(second!.body));
     const d = await settled(w);
     expect(d).toMatchObject({ status: 'delivered', attempts: 2, status_code: 204, error: null });
+  });
+
+  it('counts every delivery attempt in the delivery histogram by status class and outcome', async () => {
+    const counts = async () => {
+      const { deliveries } = await readJobMetrics(connection, prefix);
+      return Object.fromEntries(
+        deliveries.map((s) => [`${s.labels['status_class']}/${s.labels['outcome']}`, s.count]),
+      );
+    };
+    // The previous test's last sample may still be on its way: start from a settled reading.
+    let before = await counts();
+    for (let previous = {}; JSON.stringify(previous) !== JSON.stringify(before); ) {
+      previous = before;
+      await new Promise((res) => setTimeout(res, 100));
+      before = await counts();
+    }
+    const r = await receiver((n) =>
+      n === 1 ? { status: 502 } : n === 2 ? { status: 201 } : { status: 410 },
+    );
+    const w = await hook(r.url);
+    await publishWebhookEvent(publisher, event());
+    expect(await settled(w)).toMatchObject({ status: 'delivered', attempts: 2 });
+    await catalog.webhooks.update(user, w.id, { is_active: false });
+    const gone = await hook((await receiver(() => ({ status: 410 }))).url);
+    await publishWebhookEvent(publisher, event());
+    expect(await settled(gone)).toMatchObject({ status: 'failed', attempts: 1, status_code: 410 });
+    // Recorded after the attempt is logged on its row: wait for the third sample.
+    const added = async () => {
+      const after = await counts();
+      return Object.fromEntries(
+        Object.entries(after)
+          .map(([k, v]) => [k, v - (before[k] ?? 0)])
+          .filter(([, v]) => v !== 0),
+      );
+    };
+    let delta = await added();
+    for (let i = 0; i < 50 && Object.keys(delta).length < 3; i++) {
+      await new Promise((res) => setTimeout(res, 50));
+      delta = await added();
+    }
+    expect(delta).toEqual({ '5xx/retry': 1, '2xx/delivered': 1, '4xx/failed': 1 });
   });
 
   it('stops retrying once the webhook is deactivated', async () => {

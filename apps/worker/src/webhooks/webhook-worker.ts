@@ -2,6 +2,7 @@ import type { Catalog } from '@cvat-backup/catalog';
 import { AppError, isAppError, type Logger } from '@cvat-backup/common';
 import { createCodedWorker, QUEUE_NAMES } from '@cvat-backup/queue';
 import { type Job, Queue, type Worker, type WorkerOptions } from 'bullmq';
+import { deliveryMetrics, type JobMetricsOptions } from '../metrics/job-metrics.js';
 import { deliveryHandler } from './delivery.handler.js';
 import { retryDelay } from './delivery-policy.js';
 import { eventHandler } from './event.handler.js';
@@ -14,6 +15,8 @@ export interface WebhookWorkerOptions {
   logger: Logger;
   /** Connection, prefix, lock and stall settings shared with the other workers. */
   common: Pick<WorkerOptions, 'connection' | 'prefix' | 'lockDuration' | 'stalledInterval'>;
+  /** Where delivery attempts are counted (the job metrics' Redis and prefix). */
+  metrics: Omit<JobMetricsOptions, 'logger'>;
 }
 
 export interface WebhookWorker {
@@ -53,6 +56,7 @@ export async function startWebhookWorker(options: WebhookWorkerOptions): Promise
       maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,
       blockPrivate: config.WEBHOOK_BLOCK_PRIVATE_ADDRESSES,
+      observe: deliveryMetrics({ ...options.metrics, logger: options.logger }),
     }),
     sweep: async () => ({
       removed: await catalog.webhooks.sweepDeliveries(config.WEBHOOK_DELIVERY_MAX_AGE_DAYS * 24 * 3600_000),
