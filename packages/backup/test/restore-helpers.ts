@@ -3,10 +3,12 @@ import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Catalog } from '@cvat-backup/catalog';
-import { FileSource, openBackup, type TaskBackup } from '@cvat-backup/format';
+import { FileSource, openBackup, type ProjectBackup, type TaskBackup } from '@cvat-backup/format';
 import type { StorageDriver } from '@cvat-backup/storage';
 import { svgWithLabelNames } from '../src/export/archive-labels.js';
+import { exportProject, loadProjectView } from '../src/export/project-exporter.js';
 import { exportTask, loadTaskView } from '../src/export/task-exporter.js';
+import { importProject } from '../src/import/project-importer.js';
 import { type ImportResult, importTask } from '../src/import/task-importer.js';
 import type { Fixture } from './export-fixture.js';
 
@@ -72,26 +74,41 @@ export async function snapshot(catalog: Catalog, taskId: number, media: StorageD
   };
 }
 
-/** Exports a task (full backup) to `<dir>/<name>` and returns the file's path. */
-export async function exportTaskToFile(
+/** Exports a task or project (full backup) to `<dir>/<name>` and returns the file's path. */
+async function exportToFile(
+  fx: Fixture,
+  media: StorageDriver,
+  target: { taskId: number } | { projectId: number },
+  file: string,
+): Promise<string> {
+  const output = createWriteStream(file);
+  const done = finished(output);
+  const deps = { catalog: fx.catalog, localMedia: media, cloudStorage: async () => media };
+  if ('taskId' in target)
+    await exportTask(deps, await loadTaskView(fx.catalog, target.taskId), output, { lightweight: false });
+  else
+    await exportProject(deps, await loadProjectView(fx.catalog, target.projectId), output, {
+      lightweight: false,
+    });
+  await done;
+  return file;
+}
+
+export const exportTaskToFile = (
   fx: Fixture,
   media: StorageDriver,
   taskId: number,
   dir: string,
   name: string,
-): Promise<string> {
-  const file = path.join(dir, name);
-  const output = createWriteStream(file);
-  const done = finished(output);
-  await exportTask(
-    { catalog: fx.catalog, localMedia: media, cloudStorage: async () => media },
-    await loadTaskView(fx.catalog, taskId),
-    output,
-    { lightweight: false },
-  );
-  await done;
-  return file;
-}
+) => exportToFile(fx, media, { taskId }, path.join(dir, name));
+
+export const exportProjectToFile = (
+  fx: Fixture,
+  media: StorageDriver,
+  projectId: number,
+  dir: string,
+  name: string,
+) => exportToFile(fx, media, { projectId }, path.join(dir, name));
 
 /** Restores a task backup file as the fixture's user, closing the archive whatever happens. */
 export async function restoreTaskFile(
@@ -107,6 +124,24 @@ export async function restoreTaskFile(
       userId: fx.actor.id,
       importRequestId,
       ...(projectId ? { projectId } : {}),
+    });
+  } finally {
+    await backup.close();
+  }
+}
+
+/** Restores a project backup file as the fixture's user, closing the archive whatever happens. */
+export async function restoreProjectFile(
+  fx: Fixture,
+  media: StorageDriver,
+  file: string,
+  importRequestId: string,
+): Promise<ImportResult> {
+  const backup = (await openBackup(await FileSource.open(file), { expect: 'project' })) as ProjectBackup;
+  try {
+    return await importProject({ catalog: fx.catalog, localMedia: media }, backup, {
+      userId: fx.actor.id,
+      importRequestId,
     });
   } finally {
     await backup.close();

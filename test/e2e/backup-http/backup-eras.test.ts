@@ -1,11 +1,13 @@
 /**
  * Archives as older CVAT releases wrote them, restored over HTTP with a real worker: the 2021 shape
  * (share storage, job reviews, data/index.json, a task/ directory, pretty-printed JSON, no label
- * types) and the 2022–2023 shape (labels before subset, deleted frames, no job types).
+ * types) and the 2022–2023 shape (labels before subset, deleted frames, no job types), images and
+ * video.
  */
 import { PassThrough } from 'node:stream';
 import { ZipWriter } from '@cvat-backup/format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cvatEntries } from '../../../packages/backup/test/cvat-video-archive.js';
 import { type BackupApi, fileForm, type HttpUser, openBackupApi, settled } from './backup-api.js';
 import { IMAGES, json } from './task-backup.js';
 
@@ -118,72 +120,6 @@ const ERAS: Array<[string, Array<[string, string | Buffer]>]> = [
   ],
 ];
 
-// A 2022-era video task: one video (bytes only, nothing decodes them), its manifest with the index
-// CVAT kept beside it, frames 1, 3, …, 19 of 20 (start 1, stop 19, step 2), a track in the first job.
-const VIDEO = Buffer.concat([Buffer.from('\0\0\0\x18ftypmp42', 'latin1'), Buffer.alloc(70_000, 9)]);
-const VIDEO_MANIFEST = [
-  '{"version":"1.1"}',
-  '{"type":"video"}',
-  '{"properties":{"name":"clip.mp4","resolution":[640,360],"length":20}}',
-  '{"number":0,"pts":0,"checksum":"k0"}',
-  '{"number":10,"pts":5120,"checksum":"k10"}',
-];
-const VIDEO_2022: Array<[string, string | Buffer]> = [
-  ['data/clip.mp4', VIDEO],
-  ['data/manifest.jsonl', `${VIDEO_MANIFEST.join('\n')}\n`],
-  ['data/index.json', '{"0":0,"1":18,"2":35,"3":105,"4":143}'],
-  [
-    'task.json',
-    JSON.stringify({
-      name: 'era 2022 video',
-      bug_tracker: '',
-      status: 'annotation',
-      labels: [{ name: 'car', color: '#3df53d', attributes: [] }],
-      subset: '',
-      version: '1.0',
-      data: {
-        chunk_size: 36,
-        image_quality: 70,
-        start_frame: 1,
-        stop_frame: 19,
-        frame_filter: 'step=2',
-        storage_method: 'cache',
-        storage: 'local',
-        sorting_method: 'lexicographical',
-        chunk_type: 'video',
-      },
-      jobs: [
-        { start_frame: 0, stop_frame: 4, status: 'annotation' },
-        { start_frame: 5, stop_frame: 9, status: 'annotation' },
-      ],
-    }),
-  ],
-  [
-    'annotations.json',
-    JSON.stringify([
-      {
-        version: 0,
-        tags: [],
-        shapes: [],
-        tracks: [
-          {
-            frame: 0,
-            group: 0,
-            source: 'manual',
-            shapes: [
-              { ...shape(0), outside: false, rotation: 0 },
-              { ...shape(3), outside: true, rotation: 0 },
-            ].map(({ group: _g, source: _s, label: _l, ...tracked }) => tracked),
-            attributes: [],
-            label: 'car',
-          },
-        ],
-      },
-      { version: 0, tags: [], shapes: [], tracks: [] },
-    ]),
-  ],
-];
-
 describe('archives of older CVAT eras restored over HTTP', () => {
   let api: BackupApi;
   let alice: HttpUser;
@@ -216,7 +152,7 @@ describe('archives of older CVAT eras restored over HTTP', () => {
     const started = await json(
       await alice.call('/api/tasks/backup', {
         method: 'POST',
-        body: fileForm('task_file', await zip(VIDEO_2022)),
+        body: fileForm('task_file', await zip(cvatEntries())),
       }),
       202,
     );
@@ -225,7 +161,7 @@ describe('archives of older CVAT eras restored over HTTP', () => {
     const id = restore.result_id;
     const task = await json(await alice.call(`/api/tasks/${id}`), 200);
     expect(task).toMatchObject({
-      name: 'era 2022 video',
+      name: 'street (CVAT 2022)',
       mode: 'interpolation',
       size: 10,
       data_compressed_chunk_type: 'video',
@@ -240,7 +176,7 @@ describe('archives of older CVAT eras restored over HTTP', () => {
         label_id: expect.any(Number),
         shapes: [
           { frame: 0, outside: false },
-          { frame: 3, outside: true },
+          { frame: 4, outside: true },
         ],
       },
     ]);

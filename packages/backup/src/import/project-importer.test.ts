@@ -1,14 +1,10 @@
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { finished } from 'node:stream/promises';
-import { FileSource, openBackup, type ProjectBackup } from '@cvat-backup/format';
 import { LocalDriver, type StorageDriver } from '@cvat-backup/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImageTask, type Fixture, openFixture } from '../../test/export-fixture.js';
-import { exportProject, loadProjectView } from '../export/project-exporter.js';
-import { importProject } from './project-importer.js';
+import { exportProjectToFile, restoreProjectFile } from '../../test/restore-helpers.js';
 
 describe('importProject (real PostgreSQL and local storage)', () => {
   let fx: Fixture;
@@ -28,16 +24,7 @@ describe('importProject (real PostgreSQL and local storage)', () => {
     await createImageTask(fx, root, { name: 'morning', projectId: project.id });
     await fx.catalog.tasks.create(fx.actor, { name: 'empty', project_id: project.id });
     await createImageTask(fx, root, { name: 'evening', projectId: project.id });
-    file = path.join(root, 'project.zip');
-    const output = createWriteStream(file);
-    const done = finished(output);
-    await exportProject(
-      { catalog: fx.catalog, localMedia: media, cloudStorage: async () => media },
-      await loadProjectView(fx.catalog, project.id),
-      output,
-      { lightweight: false },
-    );
-    await done;
+    file = await exportProjectToFile(fx, media, project.id, root, 'project.zip');
   });
 
   afterAll(async () => {
@@ -46,17 +33,7 @@ describe('importProject (real PostgreSQL and local storage)', () => {
     if (root) await rm(root, { recursive: true, force: true });
   });
 
-  async function restore(importRequestId: string) {
-    const backup = (await openBackup(await FileSource.open(file), { expect: 'project' })) as ProjectBackup;
-    try {
-      return await importProject({ catalog: fx.catalog, localMedia: media }, backup, {
-        userId: fx.actor.id,
-        importRequestId,
-      });
-    } finally {
-      await backup.close();
-    }
-  }
+  const restore = (importRequestId: string) => restoreProjectFile(fx, media, file, importRequestId);
 
   it('creates the project with its labels and every task with data, jobs and annotations', async () => {
     const result = await restore(

@@ -1,135 +1,23 @@
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { finished } from 'node:stream/promises';
-import {
-  FileSource,
-  INTEGRITY_MANIFEST,
-  openBackup,
-  type ProjectBackup,
-  ZipReader,
-} from '@cvat-backup/format';
+import { FileSource, INTEGRITY_MANIFEST, ZipReader } from '@cvat-backup/format';
 import { LocalDriver, type StorageDriver } from '@cvat-backup/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CvatArchive, cvatEntries, cvatTaskJson } from '../../test/cvat-video-archive.js';
 import { createImageTask, type Fixture, openFixture } from '../../test/export-fixture.js';
-import { exportTaskToFile, restoreTaskFile, snapshot } from '../../test/restore-helpers.js';
+import {
+  exportProjectToFile,
+  exportTaskToFile,
+  restoreProjectFile,
+  restoreTaskFile,
+  snapshot,
+} from '../../test/restore-helpers.js';
 import { createVideoTask, videoBytes, videoManifest, writeCvatZip } from '../../test/video-fixture.js';
-import { exportProject, loadProjectView } from '../export/project-exporter.js';
 import { importMediaPrefix } from './archive-media.js';
-import { importProject } from './project-importer.js';
 
 const rqId = (n: number) =>
   `action=import&target=task&id=00000000-0000-4000-8000-${String(n).padStart(12, '0')}&subresource=backup`;
-
-/** task.json as 2022-era CVAT wrote it for a video task (key order of that era, job keys merged in). */
-function cvatTaskJson(data: Record<string, unknown> = {}, jobs?: object[]): string {
-  return JSON.stringify({
-    name: 'street (CVAT 2022)',
-    bug_tracker: '',
-    status: 'annotation',
-    labels: [{ name: 'car', color: '#fa3253', attributes: [] }],
-    subset: '',
-    version: '1.0',
-    data: {
-      chunk_size: 36,
-      image_quality: 70,
-      start_frame: 1,
-      stop_frame: 19,
-      frame_filter: 'step=2',
-      storage_method: 'cache',
-      storage: 'local',
-      sorting_method: 'lexicographical',
-      chunk_type: 'video',
-      ...data,
-    },
-    jobs: jobs ?? [
-      { start_frame: 0, stop_frame: 4, status: 'annotation' },
-      { start_frame: 5, stop_frame: 9, status: 'completed' },
-    ],
-  });
-}
-
-const CVAT_ANNOTATIONS = JSON.stringify([
-  {
-    version: 0,
-    tags: [],
-    shapes: [],
-    tracks: [
-      {
-        frame: 0,
-        group: 0,
-        source: 'manual',
-        shapes: [
-          {
-            type: 'rectangle',
-            occluded: false,
-            outside: false,
-            z_order: 0,
-            rotation: 0.0,
-            points: [1.0, 2.0, 30.0, 40.0],
-            frame: 0,
-            attributes: [],
-          },
-          {
-            type: 'rectangle',
-            occluded: false,
-            outside: true,
-            z_order: 0,
-            rotation: 0.0,
-            points: [1.0, 2.0, 30.0, 40.0],
-            frame: 4,
-            attributes: [],
-          },
-        ],
-        attributes: [],
-        label: 'car',
-      },
-    ],
-  },
-  {
-    version: 0,
-    tags: [{ frame: 7, group: 0, source: 'manual', attributes: [], label: 'car' }],
-    shapes: [],
-    tracks: [],
-  },
-]);
-
-/** data/index.json as older CVAT left it beside the manifest: byte offsets of the lines. */
-function indexJson(lines: string[]): string {
-  const offsets: Record<string, number> = {};
-  let at = 0;
-  lines.forEach((line, i) => {
-    offsets[String(i)] = at;
-    at += Buffer.byteLength(line) + 1;
-  });
-  return JSON.stringify(offsets);
-}
-
-interface CvatArchive {
-  media?: Array<[string, string | Buffer]>;
-  /** null: no manifest at all. */
-  manifest?: string[] | null;
-  task?: string;
-}
-
-/** A video task backup as CVAT writes it: media, manifest, index.json, task.json, annotations.json. */
-function cvatEntries(archive: CvatArchive = {}): Array<[string, string | Buffer]> {
-  const manifest =
-    archive.manifest === undefined ? videoManifest({ name: 'clip.mp4', length: 20 }) : archive.manifest;
-  const media = archive.media ?? [['clip.mp4', videoBytes]];
-  return [
-    ...media.map(([name, bytes]): [string, string | Buffer] => [`data/${name}`, bytes]),
-    ...(manifest
-      ? ([
-          ['data/manifest.jsonl', `${manifest.join('\n')}\n`],
-          ['data/index.json', indexJson(manifest)],
-        ] as Array<[string, string]>)
-      : []),
-    ['task.json', archive.task ?? cvatTaskJson()],
-    ['annotations.json', CVAT_ANNOTATIONS],
-  ];
-}
 
 async function readAll(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -356,36 +244,6 @@ describe('restoring video tasks (real PostgreSQL and local storage)', () => {
     expect(await fx.catalog.tasks.findByImportRequestId(rq)).toBeFalsy();
     expect(await keysUnder(importMediaPrefix(`${rq}#`))).toEqual([]);
   });
-});
-
-describe('restoring projects with video tasks', () => {
-  let fx: Fixture;
-  let root: string;
-  let media: StorageDriver;
-
-  beforeAll(async () => {
-    fx = await openFixture();
-    root = await mkdtemp(path.join(tmpdir(), 'cvb-pvideo-'));
-    media = new LocalDriver({ kind: 'local', root });
-  });
-
-  afterAll(async () => {
-    await media?.close();
-    await fx?.close();
-    if (root) await rm(root, { recursive: true, force: true });
-  });
-
-  async function restoreProject(file: string, importRequestId: string) {
-    const backup = (await openBackup(await FileSource.open(file), { expect: 'project' })) as ProjectBackup;
-    try {
-      return await importProject({ catalog: fx.catalog, localMedia: media }, backup, {
-        userId: fx.actor.id,
-        importRequestId,
-      });
-    } finally {
-      await backup.close();
-    }
-  }
 
   it('restores a project holding a video task and an image task', async () => {
     const project = await fx.catalog.projects.create(fx.actor, {
@@ -394,18 +252,13 @@ describe('restoring projects with video tasks', () => {
     });
     const videoId = await createVideoTask(fx, root, { name: 'street', projectId: project.id });
     await createImageTask(fx, root, { name: 'stills', projectId: project.id });
-    const file = path.join(root, 'project.zip');
-    const output = createWriteStream(file);
-    const done = finished(output);
-    await exportProject(
-      { catalog: fx.catalog, localMedia: media, cloudStorage: async () => media },
-      await loadProjectView(fx.catalog, project.id),
-      output,
-      { lightweight: false },
+    const file = await exportProjectToFile(fx, media, project.id, root, 'project.zip');
+    const result = await restoreProjectFile(
+      fx,
+      media,
+      file,
+      'action=import&target=project&id=p-video-1&subresource=backup',
     );
-    await done;
-
-    const result = await restoreProject(file, 'action=import&target=project&id=p-video-1&subresource=backup');
     const tasks = (
       await fx.catalog.tasks.list(fx.actor, { filters: { project_id: String(result.id) } } as never)
     ).results;
@@ -439,7 +292,7 @@ describe('restoring projects with video tasks', () => {
       ...bad,
     ]);
     const rq = 'action=import&target=project&id=p-video-2&subresource=backup';
-    await expect(restoreProject(file, rq)).rejects.toMatchObject({
+    await expect(restoreProjectFile(fx, media, file, rq)).rejects.toMatchObject({
       code: 'BACKUP_VIDEO_FRAMES_MISMATCH',
       status: 400,
     });
