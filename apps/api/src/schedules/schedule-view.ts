@@ -24,6 +24,8 @@ export async function scheduleView(catalog: Catalog, queue: Queue, schedule: Sch
     retention: schedule.retention,
     skip_unchanged: schedule.skip_unchanged,
     enabled: schedule.enabled,
+    state: schedule.state,
+    retired_date: schedule.retired_date?.toISOString() ?? null,
     created_date: schedule.created_date.toISOString(),
     updated_date: schedule.updated_date.toISOString(),
     next_run_date: next?.toISOString() ?? null,

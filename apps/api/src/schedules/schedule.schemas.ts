@@ -73,4 +73,17 @@ const pathId = z.coerce
   .positive()
   .max(2 ** 31 - 1);
 export const runParams = z.object({ id: pathId, run_id: pathId });
+
+/** `DELETE …/{id}`: keep the archives tracked (default), or delete them with the schedule. */
+export const scheduleDeleteQuery = z
+  .object({
+    delete_archives: z
+      .enum(['true', 'false'])
+      .optional()
+      .describe(
+        'false (default): the schedule stops and is kept as "retired" with its runs and archives (listed, downloadable); true: its archives are deleted too (local and cloud), then the schedule (202, state "deleting" until done)',
+      )
+      .transform((v) => v === 'true'),
+  })
+  .strict();
 export const archiveParams = z.object({ id: pathId, archive_id: pathId });

@@ -1,4 +1,10 @@
-import { manualFireJobId, QUEUE_NAMES, schedulerId } from '@cvat-backup/queue';
+import {
+  manualFireJobId,
+  purgeJobId,
+  QUEUE_NAMES,
+  SCHEDULE_JOB_NAMES,
+  schedulerId,
+} from '@cvat-backup/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestApi, type TestApi, type TestUser } from '../../test/api-fixture.js';
 
@@ -234,5 +240,88 @@ describe('/api/backup-schedules', () => {
     expect((await alice.call({ method: 'DELETE', url: `${BASE}/${s.id}` })).statusCode).toBe(204);
     expect(await queue.getJobScheduler(schedulerId(s.id))).toBeUndefined();
     expect((await alice.call({ method: 'GET', url: `${BASE}/${s.id}` })).statusCode).toBe(404);
+  });
+
+  /** A schedule of alice's with one finished run and one local archive file. */
+  const withArchive = async () => {
+    const s = (await create(alice)).json();
+    const started = await api.catalog.schedules.startRun({
+      scheduleId: s.id,
+      trigger: 'manual',
+      fireKey: 'k',
+      fireDate: new Date(),
+    });
+    if (started.kind === 'busy') throw new Error('busy');
+    await api.catalog.schedules.endRun(started.run.id, { status: 'finished', done: 1, failures: [] });
+    const key = `schedules/${s.id}/run-${started.run.id}/t.zip`;
+    const write = api.services.schedules!.archives.openWrite(key);
+    write.end('PK-zip');
+    await write.commit();
+    const archive = await api.catalog.schedules.recordArchive({
+      schedule_id: s.id,
+      run_id: started.run.id,
+      target: 'task',
+      target_id: 1,
+      location: 'local',
+      cloud_storage_id: null,
+      key,
+      filename: 't.zip',
+      size: 6,
+      lightweight: false,
+      lightweight_requested: true,
+      resource_updated_date: new Date(),
+    });
+    return { id: s.id as number, url: `${BASE}/${s.id}`, archive };
+  };
+
+  it('retires a deleted schedule that has archives: still listed and downloadable, never run or changed', async () => {
+    const { id, url, archive } = await withArchive();
+    expect((await alice.call({ method: 'DELETE', url })).statusCode).toBe(204);
+    expect(await queue.getJobScheduler(schedulerId(id))).toBeUndefined();
+    const shown = (await alice.call({ method: 'GET', url })).json();
+    expect(shown).toMatchObject({ state: 'retired', enabled: false, next_run_date: null });
+    expect(Date.parse(shown.retired_date)).toBeGreaterThan(Date.now() - 60_000);
+    const listed = (await alice.call({ method: 'GET', url: `${BASE}?state=retired&page_size=all` })).json();
+    expect(listed.results.map((x: { id: number }) => x.id)).toContain(id);
+    expect(listed.results.every((x: { state: string }) => x.state === 'retired')).toBe(true);
+    expect((await alice.call({ method: 'GET', url: `${url}/archives` })).json().count).toBe(1);
+    const download = await alice.call({ method: 'GET', url: `${url}/archives/${archive.id}/download` });
+    expect(download.statusCode).toBe(200);
+    expect(download.body).toBe('PK-zip');
+    for (const [method, to, payload] of [
+      ['PATCH', url, { enabled: true }],
+      ['POST', `${url}/run`, undefined],
+    ] as const) {
+      const res = await alice.call({ method, url: to, ...(payload ? { payload } : {}) });
+      expect(res.statusCode, `${method} ${to}`).toBe(409);
+      expect(res.json()).toMatchObject({ code: 'SCHEDULE_RETIRED' });
+    }
+    // Deleting again keeps it as it is.
+    expect((await alice.call({ method: 'DELETE', url })).statusCode).toBe(204);
+    expect((await alice.call({ method: 'GET', url })).json().state).toBe('retired');
+  });
+
+  it('deletes with ?delete_archives=true: marks the schedule and its archives and queues the purge', async () => {
+    const { id, url } = await withArchive();
+    expect((await alice.call({ method: 'DELETE', url: `${url}?delete_archives=yes` })).statusCode).toBe(400);
+    expect((await bob.call({ method: 'DELETE', url: `${url}?delete_archives=true` })).statusCode).toBe(404);
+    const res = await alice.call({ method: 'DELETE', url: `${url}?delete_archives=true` });
+    expect(res.statusCode, res.body).toBe(202);
+    expect(res.json()).toEqual({ id, state: 'deleting' });
+    expect((await alice.call({ method: 'GET', url })).json()).toMatchObject({
+      state: 'deleting',
+      enabled: false,
+    });
+    const marked = await api.catalog.schedules.archivesToPurge(id, 10);
+    expect(marked).toHaveLength(1);
+    const job = await queue.getJob(purgeJobId(id));
+    expect(job).toMatchObject({ name: SCHEDULE_JOB_NAMES.purge, data: { version: 1, scheduleId: id } });
+    expect(await queue.getJobScheduler(schedulerId(id))).toBeUndefined();
+    // A retired schedule can be deleted with its archives later on.
+    const later = await withArchive();
+    expect((await alice.call({ method: 'DELETE', url: later.url })).statusCode).toBe(204);
+    expect(
+      (await alice.call({ method: 'DELETE', url: `${later.url}?delete_archives=true` })).statusCode,
+    ).toBe(202);
   });
 });

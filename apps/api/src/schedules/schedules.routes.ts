@@ -3,13 +3,26 @@ import { archiveView, runView } from '@cvat-backup/backup';
 import type { Catalog, ScheduleRecord } from '@cvat-backup/catalog';
 import { AppError, isAppError } from '@cvat-backup/common';
 import { contentDisposition } from '@cvat-backup/format';
-import { applyScheduler, manualFireJobId, removeScheduler, SCHEDULE_JOB_NAMES } from '@cvat-backup/queue';
+import {
+  applyScheduler,
+  manualFireJobId,
+  purgeJobId,
+  removeScheduler,
+  SCHEDULE_JOB_NAMES,
+  type SchedulePurgePayload,
+} from '@cvat-backup/queue';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { actor } from '../auth/auth.hook.js';
 import { listQuerySchema, pageEnvelope, toListQuery } from '../http/pagination.js';
 import { idParams } from '../http/params.js';
-import { archiveParams, runParams, scheduleCreateBody, schedulePatchBody } from './schedule.schemas.js';
+import {
+  archiveParams,
+  runParams,
+  scheduleCreateBody,
+  scheduleDeleteQuery,
+  schedulePatchBody,
+} from './schedule.schemas.js';
 import type { ScheduleServices } from './schedule-services.js';
 import { checkSettings, patchedSettings, settingsOf } from './schedule-settings.js';
 import { scheduleView } from './schedule-view.js';
@@ -29,6 +42,13 @@ export function scheduleRoutes(catalog: Catalog, services: ScheduleServices) {
     if (!schedule) throw new AppError('NOT_FOUND');
     return schedule;
   };
+  /** A deleted schedule (retired, or on its way out) only keeps its archives: no change, no run. */
+  const active = async (request: FastifyRequest, id: number) => {
+    const schedule = await visible(request, id);
+    if (schedule.state !== 'active')
+      throw new AppError('SCHEDULE_RETIRED', { id: schedule.id, state: schedule.state });
+    return schedule;
+  };
   const redisDown = (err: unknown) =>
     isAppError(err)
       ? err
@@ -44,7 +64,7 @@ export function scheduleRoutes(catalog: Catalog, services: ScheduleServices) {
     });
 
     app.get(BASE, { schema: { querystring: listQuerySchema } }, async (request) => {
-      const query = toListQuery(request.query, []);
+      const query = toListQuery(request.query, ['state']);
       const page = await repo.list(actor(request), query);
       const envelope = pageEnvelope(request, query, page, (s) => s);
       return { ...envelope, results: await Promise.all(page.results.map(view)) };
@@ -70,11 +90,14 @@ export function scheduleRoutes(catalog: Catalog, services: ScheduleServices) {
     );
 
     app.patch(`${BASE}/:id`, { schema: { params: idParams, body: schedulePatchBody } }, async (request) => {
-      const current = await visible(request, request.params.id);
+      const current = await active(request, request.params.id);
       const next = patchedSettings(current, request.body);
       await checkSettings(catalog, { id: current.owner.id, isAdmin: current.owner_is_admin }, next);
       const updated = await repo.update(actor(request), current.id, next);
       if (!updated) throw new AppError('NOT_FOUND');
+      // Deleted between the check and the update: the update touched nothing.
+      if (updated.state !== 'active')
+        throw new AppError('SCHEDULE_RETIRED', { id: updated.id, state: updated.state });
       // Workers reconcile at start too, so a Redis failure here heals at the next worker start.
       await applyScheduler(services.queue, updated).catch((err: unknown) => {
         throw redisDown(err);
@@ -82,18 +105,43 @@ export function scheduleRoutes(catalog: Catalog, services: ScheduleServices) {
       return view(updated);
     });
 
-    app.delete(`${BASE}/:id`, { schema: { params: idParams } }, async (request, reply) => {
-      const current = await visible(request, request.params.id);
-      if (!(await repo.delete(actor(request), current.id))) throw new AppError('NOT_FOUND');
-      // A scheduler left behind (Redis down now) removes itself at its next fire.
-      await removeScheduler(services.queue, current.id).catch((err: unknown) =>
-        request.log.warn({ err, scheduleId: current.id }, 'job scheduler not removed'),
-      );
-      return reply.code(204).send();
-    });
+    // Deleting keeps the archives tracked unless asked otherwise: a schedule with archives (or a run
+    // still writing one) becomes `retired` and stays listed with its runs and archives; with
+    // delete_archives=true it is marked `deleting` and a purge job deletes files, rows, then it.
+    app.delete(
+      `${BASE}/:id`,
+      { schema: { params: idParams, querystring: scheduleDeleteQuery } },
+      async (request, reply) => {
+        const current = await visible(request, request.params.id);
+        const purge = request.query.delete_archives;
+        const done = purge
+          ? await repo.beginPurge(actor(request), current.id)
+          : await repo.retire(actor(request), current.id);
+        if (!done) throw new AppError('NOT_FOUND');
+        // A scheduler left behind (Redis down now) removes itself at its next fire.
+        await removeScheduler(services.queue, current.id).catch((err: unknown) =>
+          request.log.warn({ err, scheduleId: current.id }, 'job scheduler not removed'),
+        );
+        if (!purge) return reply.code(204).send();
+        const data: SchedulePurgePayload = { version: 1, scheduleId: current.id };
+        // Not added (Redis down now): the workers' minute sweep finishes every marked schedule.
+        await services.queue
+          .add(SCHEDULE_JOB_NAMES.purge, data, {
+            jobId: purgeJobId(current.id),
+            attempts: 3,
+            backoff: { type: 'exponential', delay: 2000 },
+            removeOnComplete: true,
+            removeOnFail: true,
+          })
+          .catch((err: unknown) =>
+            request.log.warn({ err, scheduleId: current.id }, 'purge job not queued; the sweep runs it'),
+          );
+        return reply.code(202).send({ id: current.id, state: 'deleting' });
+      },
+    );
 
     app.post(`${BASE}/:id/run`, { schema: { params: idParams } }, async (request, reply) => {
-      const schedule = await visible(request, request.params.id);
+      const schedule = await active(request, request.params.id);
       const started = await repo.startRun({
         scheduleId: schedule.id,
         trigger: 'manual',
