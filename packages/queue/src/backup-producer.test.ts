@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupProducer } from './backup-producer.js';
 import type { ExportJobPayload } from './job-payloads.js';
 import { QUEUE_NAMES } from './queue-names.js';
+import { exportPayload } from './testing/payloads.js';
 
 describe('BackupProducer on real Redis', () => {
   const prefix = uniqueName('q');
@@ -21,16 +22,7 @@ describe('BackupProducer on real Redis', () => {
     await deleteRedisKeys(prefix);
   });
 
-  const request = (over: Partial<ExportJobPayload> = {}): ExportJobPayload => ({
-    version: 1,
-    target: 'task',
-    targetId: 42,
-    userId: 1,
-    lightweight: false,
-    destination: { location: 'local' },
-    requestedAt: new Date().toISOString(),
-    ...over,
-  });
+  const request = exportPayload;
 
   it('gives the same export by the same user the same id while it is in flight', async () => {
     const first = await producer.enqueueExport(request());

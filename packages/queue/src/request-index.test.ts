@@ -2,8 +2,8 @@ import { deleteRedisKeys, testServices, uniqueName } from '@cvat-backup/testkit'
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupProducer } from './backup-producer.js';
-import type { ExportJobPayload, ImportJobPayload } from './job-payloads.js';
 import { RequestIndex } from './request-index.js';
+import { exportPayload, importPayload } from './testing/payloads.js';
 
 describe('RequestIndex on real Redis', () => {
   let connection: Redis;
@@ -22,22 +22,8 @@ describe('RequestIndex on real Redis', () => {
     for (const prefix of prefixes) await deleteRedisKeys(prefix);
   });
 
-  const exportOf = (userId: number, targetId: number): ExportJobPayload => ({
-    version: 1,
-    target: 'task',
-    targetId,
-    userId,
-    lightweight: false,
-    destination: { location: 'local' },
-    requestedAt: new Date().toISOString(),
-  });
-  const importOf = (userId: number): ImportJobPayload => ({
-    version: 1,
-    target: 'project',
-    userId,
-    source: { kind: 'staged', key: 'uploads/x.zip' },
-    requestedAt: new Date().toISOString(),
-  });
+  const exportOf = (userId: number, targetId: number) => exportPayload({ userId, targetId });
+  const importOf = (userId: number) => importPayload({ userId });
 
   it('indexes every enqueued request under its owner, newest first', async () => {
     const { producer } = open();

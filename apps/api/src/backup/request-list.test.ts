@@ -1,10 +1,5 @@
-import {
-  BackupProducer,
-  type ExportJobPayload,
-  type ImportJobPayload,
-  type RequestView,
-  toRequestView,
-} from '@cvat-backup/queue';
+import { BackupProducer, type RequestView, toRequestView } from '@cvat-backup/queue';
+import { exportPayload, importPayload } from '@cvat-backup/queue/testing';
 import { deleteRedisKeys, testServices, uniqueName } from '@cvat-backup/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,22 +14,8 @@ describe('listRequests through the per-user index', () => {
   let producer: BackupProducer;
   const mine: string[] = [];
 
-  const exportOf = (userId: number, targetId: number): ExportJobPayload => ({
-    version: 1,
-    target: 'task',
-    targetId,
-    userId,
-    lightweight: false,
-    destination: { location: 'local' },
-    requestedAt: new Date().toISOString(),
-  });
-  const importOf = (userId: number): ImportJobPayload => ({
-    version: 1,
-    target: 'project',
-    userId,
-    source: { kind: 'staged', key: 'uploads/x.zip' },
-    requestedAt: new Date().toISOString(),
-  });
+  const exportOf = (userId: number, targetId: number) => exportPayload({ userId, targetId });
+  const importOf = (userId: number) => importPayload({ userId });
   const toView = async (found: Parameters<typeof toRequestView>[0]) =>
     toRequestView(found, {
       origin: 'http://api',
