@@ -12,7 +12,7 @@ import { planParts } from '../core/part-plan.js';
 import { PartUploader } from '../core/part-uploader.js';
 import { emptyRangeRead, toSpan } from '../core/range.js';
 import { type OpenedRange, resumableRead } from '../core/resumable-read.js';
-import { withRetry } from '../core/retry.js';
+import { withDeadlineRetry } from '../core/retry.js';
 import { mappedSink, SinkWrite } from '../core/sink-write.js';
 import type {
   AtomicWrite,
@@ -56,7 +56,8 @@ export class AzureDriver implements StorageDriver {
     this.scope = new KeyScope(config.prefix);
     this.description = `azure container "${config.container}"`;
     const service = azureServiceClient(config, {
-      // Retries are ours; the per-try timeout catches stalled requests.
+      // Retries and client-side deadlines are ours; `tryTimeoutInMs` only asks the server to give
+      // up on its side (a hung connection is cut by our own deadline per attempt).
       retryOptions: { maxTries: 1, tryTimeoutInMs: this.transfer.requestTimeoutMs },
     });
     this.container = service.getContainerClient(config.container);
@@ -96,7 +97,7 @@ export class AzureDriver implements StorageDriver {
   async head(key: string): Promise<ObjectInfo | undefined> {
     const blob = this.container.getBlobClient(this.scope.full(key));
     try {
-      const out = await this.retrying(key, () => blob.getProperties());
+      const out = await this.retrying(key, (abortSignal) => blob.getProperties({ abortSignal }));
       return {
         size: out.contentLength ?? 0,
         etag: unquote(out.etag),
@@ -114,30 +115,38 @@ export class AzureDriver implements StorageDriver {
     const full = this.scope.fullPrefix(prefix);
     let token: string | undefined;
     do {
-      const pages = this.container
-        .listBlobsFlat({ prefix: full })
-        .byPage({ maxPageSize: options.pageSize ?? 1000, continuationToken: token });
-      const out = await this.retrying(prefix, async () => (await pages.next()).value);
-      const page = (out?.segment.blobItems ?? []).map((b: BlobItem) => ({
+      // A fresh iterator per attempt: one that failed is spent and would read as an empty page.
+      const out = await this.retrying(prefix, async (abortSignal) => {
+        const next = await this.container
+          .listBlobsFlat({ prefix: full, abortSignal })
+          .byPage({ maxPageSize: options.pageSize ?? 1000, continuationToken: token })
+          .next();
+        if (next.done) throw new Error('the listing answered no page');
+        return next.value;
+      });
+      const page = out.segment.blobItems.map((b: BlobItem) => ({
         key: this.scope.relative(b.name),
         size: b.properties.contentLength ?? 0,
         etag: unquote(b.properties.etag),
         mtime: b.properties.lastModified,
       }));
       if (page.length > 0) yield page;
-      token = out?.continuationToken || undefined;
+      token = out.continuationToken || undefined;
     } while (token);
   }
 
   async delete(key: string): Promise<void> {
     const blob = this.container.getBlobClient(this.scope.full(key));
-    await this.retrying(key, () => blob.deleteIfExists());
+    await this.retrying(key, (abortSignal) => blob.deleteIfExists({ abortSignal }));
   }
 
   /** One listing request of at most one blob: proves the credentials and the container. */
   async test(key = ''): Promise<void> {
-    await this.retrying(key, async () => {
-      await this.container.listBlobsFlat({ prefix: this.scope.prefix }).byPage({ maxPageSize: 1 }).next();
+    await this.retrying(key, async (abortSignal) => {
+      await this.container
+        .listBlobsFlat({ prefix: this.scope.prefix, abortSignal })
+        .byPage({ maxPageSize: 1 })
+        .next();
     });
   }
 
@@ -166,8 +175,10 @@ export class AzureDriver implements StorageDriver {
 
   async close(): Promise<void> {}
 
-  private retrying<T>(key: string, op: () => Promise<T>): Promise<T> {
-    return withRetry(op, this.transfer.retry, (err) => mapAzureError(err, this.description, key));
+  /** Retries `op`; each attempt gets the request timeout (passed on as a signal where the SDK takes one). */
+  private retrying<T>(key: string, op: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const map = (err: unknown) => mapAzureError(err, this.description, key);
+    return withDeadlineRetry(op, this.transfer.retry, map, this.transfer.requestTimeoutMs);
   }
 
   private readOptions(key: string) {

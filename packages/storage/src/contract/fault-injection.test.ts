@@ -174,6 +174,31 @@ for (const backend of backends) {
         expect(back).toEqual({ sha256: sent.committed ? sent.digest : '', size: SIZE });
       }, 30_000);
     }
+    it('head, list and delete requests whose answer stalls are cut at the request timeout and retried', async () => {
+      env = await backend.setup();
+      const sent = await upload(env.direct, 'meta.bin');
+      expect(sent.committed).toBe(true);
+      const stalled = async <T>(op: () => Promise<T>): Promise<T> => {
+        const hitsBefore = env!.proxy.hits;
+        env!.proxy.inject({ kind: 'stall', direction: 'downstream', afterBytes: 0 });
+        const started = Date.now();
+        const out = await op();
+        // The answer was held once, then a retry got it: slower than the timeout, far below the test's.
+        expect(env!.proxy.hits).toBe(hitsBefore + 1);
+        expect(Date.now() - started).toBeGreaterThanOrEqual(tuning.requestTimeoutMs);
+        return out;
+      };
+      expect((await stalled(() => env!.proxied.head('meta.bin')))?.size).toBe(SIZE);
+      const listed = await stalled(async () => {
+        const keys: string[] = [];
+        for await (const page of env!.proxied.list('')) keys.push(...page.map((e) => e.key));
+        return keys;
+      });
+      expect(listed).toEqual(['meta.bin']);
+      await stalled(() => env!.proxied.delete('meta.bin'));
+      expect(await env.direct.head('meta.bin')).toBeUndefined();
+    }, 30_000);
+
     it('a commit whose answer is lost reports the write committed', async () => {
       env = await backend.setup();
       // The commit reaches the store, which publishes the object; its answer never arrives.

@@ -100,6 +100,14 @@ describe('error mapping', () => {
       [api(429, 'rateLimitExceeded'), 'STORAGE_UNAVAILABLE'],
       [api(503, 'backendError'), 'STORAGE_UNAVAILABLE'],
       [reset(), 'STORAGE_UNAVAILABLE'],
+      // What gaxios throws when the library's own `timeout` cuts a request (seen with a stalled server).
+      [
+        Object.assign(new Error('network timeout at: http://127.0.0.1/storage/v1/b/b/o/k'), {
+          name: 'FetchError',
+          type: 'request-timeout',
+        }),
+        'STORAGE_UNAVAILABLE',
+      ],
       [api(400, 'Invalid argument'), 'STORAGE_FAILED'],
     ];
     for (const [err, code] of cases)

@@ -1,6 +1,6 @@
 import { AppError } from '@cvat-backup/common';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, withRetry } from './retry.js';
+import { backoffDelay, withDeadlineRetry, withRetry } from './retry.js';
 
 const policy = { attempts: 4, baseDelayMs: 5, maxDelayMs: 20 };
 const transient = () => new AppError('STORAGE_UNAVAILABLE', { storage: 's', key: 'k', reason: 'reset' });
@@ -102,5 +102,49 @@ describe('withRetry', () => {
       // Jitter: the draws spread out instead of all waiting the same time.
       expect(new Set(s).size).toBeGreaterThan(Math.min(ceiling - 1, 3));
     }
+  });
+});
+
+describe('withDeadlineRetry', () => {
+  it('cuts an attempt that never settles, even one that ignores its signal, and retries it', async () => {
+    const signals: AbortSignal[] = [];
+    let calls = 0;
+    const result = await withDeadlineRetry(
+      (signal) => {
+        signals.push(signal);
+        calls++;
+        // The first attempt hangs forever and pays no attention to the signal.
+        return calls === 1 ? new Promise<string>(() => {}) : Promise.resolve('ok');
+      },
+      policy,
+      (err) =>
+        err instanceof AppError
+          ? err
+          : new AppError('STORAGE_UNAVAILABLE', { storage: 's', key: 'k', reason: String(err) }),
+      30,
+    );
+    expect(result).toBe('ok');
+    expect(calls).toBe(2);
+    expect(signals[0]?.aborted).toBe(true);
+  });
+
+  it('does not retry when the caller cancelled', async () => {
+    const caller = new AbortController();
+    let calls = 0;
+    const running = withDeadlineRetry(
+      (signal) => {
+        calls++;
+        return new Promise<string>((_, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason)),
+        );
+      },
+      policy,
+      () => transient(),
+      10_000,
+      caller.signal,
+    );
+    caller.abort();
+    await expect(running).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
+    expect(calls).toBe(1);
   });
 });

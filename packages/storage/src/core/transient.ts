@@ -24,8 +24,10 @@ const TRANSIENT_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'StorageStall
  */
 export function isTransientNetworkError(err: unknown, depth = 0): boolean {
   if (!err || typeof err !== 'object' || depth > 5) return false;
-  const e = err as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown };
+  const e = err as { code?: unknown; name?: unknown; type?: unknown; message?: unknown; cause?: unknown };
   if (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)) return true;
+  // node-fetch's (gaxios, under the GCS library) own timeout: `FetchError` of type request-timeout.
+  if (e.type === 'request-timeout') return true;
   if (typeof e.name === 'string' && TRANSIENT_NAMES.has(e.name)) return true;
   if (typeof e.message === 'string' && /socket hang up|premature close|ECONNRESET/i.test(e.message))
     return true;

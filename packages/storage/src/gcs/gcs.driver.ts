@@ -13,7 +13,7 @@ import { planParts } from '../core/part-plan.js';
 import { PartUploader } from '../core/part-uploader.js';
 import { emptyRangeRead, toSpan } from '../core/range.js';
 import { type OpenedRange, resumableRead } from '../core/resumable-read.js';
-import { withRetry } from '../core/retry.js';
+import { withDeadlineRetry } from '../core/retry.js';
 import { mappedSink, SinkWrite } from '../core/sink-write.js';
 import type {
   AtomicWrite,
@@ -222,8 +222,10 @@ export class GcsDriver implements StorageDriver {
     });
   }
 
-  private retrying<T>(key: string, op: () => Promise<T>): Promise<T> {
-    return withRetry(op, this.transfer.retry, (err) => mapGcsError(err, this.description, key));
+  /** Retries `op`; each attempt gets the request timeout (passed on as a signal where the SDK takes one). */
+  private retrying<T>(key: string, op: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const map = (err: unknown) => mapGcsError(err, this.description, key);
+    return withDeadlineRetry(op, this.transfer.retry, map, this.transfer.requestTimeoutMs);
   }
 
   private readOptions(key: string) {

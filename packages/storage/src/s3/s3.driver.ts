@@ -20,7 +20,7 @@ import { planParts } from '../core/part-plan.js';
 import { PartUploader } from '../core/part-uploader.js';
 import { emptyRangeRead, toSpan } from '../core/range.js';
 import { type OpenedRange, resumableRead } from '../core/resumable-read.js';
-import { withRetry } from '../core/retry.js';
+import { withDeadlineRetry } from '../core/retry.js';
 import { mappedSink, SinkWrite } from '../core/sink-write.js';
 import type {
   AtomicWrite,
@@ -130,8 +130,8 @@ export class S3Driver implements StorageDriver {
   async head(key: string): Promise<ObjectInfo | undefined> {
     const full = this.scope.full(key);
     try {
-      const out = await this.retrying(key, () =>
-        this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: full })),
+      const out = await this.retrying(key, (abortSignal) =>
+        this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: full }), { abortSignal }),
       );
       const etag = unquote(out.ETag);
       return {
@@ -144,8 +144,8 @@ export class S3Driver implements StorageDriver {
     } catch (err) {
       if (!(err instanceof CodedError) || err.code !== 'STORAGE_OBJECT_NOT_FOUND') throw err;
       // HEAD answers a bare 404 for a missing bucket too; tell the two apart.
-      await this.retrying(key, () =>
-        this.client.send(new HeadBucketCommand({ Bucket: this.config.bucket })),
+      await this.retrying(key, (abortSignal) =>
+        this.client.send(new HeadBucketCommand({ Bucket: this.config.bucket }), { abortSignal }),
       ).catch((bucketErr: AppError) => {
         throw bucketErr.code === 'STORAGE_OBJECT_NOT_FOUND'
           ? new CodedError('STORAGE_BUCKET_NOT_FOUND', { storage: this.description, key, reason: 'HTTP 404' })
@@ -159,7 +159,7 @@ export class S3Driver implements StorageDriver {
     const full = this.scope.fullPrefix(prefix);
     let token: string | undefined;
     do {
-      const out = await this.retrying(prefix, () =>
+      const out = await this.retrying(prefix, (abortSignal) =>
         this.client.send(
           new ListObjectsV2Command({
             Bucket: this.config.bucket,
@@ -167,6 +167,7 @@ export class S3Driver implements StorageDriver {
             MaxKeys: options.pageSize ?? 1000,
             ContinuationToken: token,
           }),
+          { abortSignal },
         ),
       );
       const page = (out.Contents ?? []).map((o) => ({
@@ -182,15 +183,16 @@ export class S3Driver implements StorageDriver {
 
   async delete(key: string): Promise<void> {
     const full = this.scope.full(key);
-    await this.retrying(key, () =>
-      this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: full })),
+    await this.retrying(key, (abortSignal) =>
+      this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: full }), { abortSignal }),
     );
   }
 
   async test(): Promise<void> {
-    await this.retrying('', () =>
+    await this.retrying('', (abortSignal) =>
       this.client.send(
         new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: this.scope.prefix, MaxKeys: 1 }),
+        { abortSignal },
       ),
     );
   }
@@ -224,8 +226,10 @@ export class S3Driver implements StorageDriver {
     this.client.destroy();
   }
 
-  private retrying<T>(key: string, op: () => Promise<T>): Promise<T> {
-    return withRetry(op, this.transfer.retry, (err) => mapS3Error(err, this.description, key));
+  /** Retries `op`; each attempt gets the request timeout (passed on as a signal where the SDK takes one). */
+  private retrying<T>(key: string, op: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const map = (err: unknown) => mapS3Error(err, this.description, key);
+    return withDeadlineRetry(op, this.transfer.retry, map, this.transfer.requestTimeoutMs);
   }
 
   private readOptions(key: string) {
