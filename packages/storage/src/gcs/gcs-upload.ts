@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import type { File } from '@google-cloud/storage';
 import type { PartBackend } from '../core/part-uploader.js';
 import type { CommitResult } from '../storage-driver.js';
@@ -29,7 +31,7 @@ export class GcsChunkBackend implements PartBackend<number> {
   private persisted = 0;
   private unsure = false;
   /** A last chunk off the 256 KiB grid: it can only go as the final request. */
-  private tail: Buffer | undefined;
+  private tail: readonly Buffer[] = [];
   private finished: Finished | undefined;
 
   constructor(
@@ -45,25 +47,30 @@ export class GcsChunkBackend implements PartBackend<number> {
     this.uri = uri;
   }
 
-  async uploadPart(n: number, data: Buffer, signal: AbortSignal): Promise<number> {
+  uploadPart(n: number, data: Buffer, signal: AbortSignal): Promise<number> {
+    return this.uploadPieces(n, [data], signal);
+  }
+
+  /** Chunks go out as the pieces they were written in: no copy of each chunk before sending. */
+  async uploadPieces(n: number, pieces: readonly Buffer[], signal: AbortSignal): Promise<number> {
+    const length = lengthOf(pieces);
     let offset = this.offsets.get(n);
     if (offset === undefined) {
       offset = this.next;
       this.offsets.set(n, offset);
-      this.next += data.length;
+      this.next += length;
     }
-    if (data.length % GCS_CHUNK_QUANTUM !== 0) {
-      this.tail = data;
+    if (length % GCS_CHUNK_QUANTUM !== 0) {
+      this.tail = pieces;
       return n;
     }
-    await this.send(data, offset, undefined, signal);
+    await this.send(pieces, offset, undefined, signal);
     return n;
   }
 
   async complete(_parts: number[], signal: AbortSignal): Promise<CommitResult> {
     const total = this.next;
-    const data = this.tail ?? Buffer.alloc(0);
-    await this.send(data, total - data.length, total, signal);
+    await this.send(this.tail, total - lengthOf(this.tail), total, signal);
     // A finish learnt from a status query (its own answer lost) may come without the object.
     if (this.finished?.etag === undefined) [this.finished] = await this.file.getMetadata();
     const size = Number(this.finished?.size ?? total);
@@ -74,7 +81,7 @@ export class GcsChunkBackend implements PartBackend<number> {
   async putWhole(data: Buffer, signal: AbortSignal): Promise<CommitResult> {
     await this.begin();
     this.next = data.length;
-    this.tail = data;
+    this.tail = [data];
     return this.complete([], signal);
   }
 
@@ -85,22 +92,28 @@ export class GcsChunkBackend implements PartBackend<number> {
       await fetch(this.uri, { method: 'DELETE', signal: AbortSignal.timeout(5000) }).catch(() => {});
   }
 
-  /** Sends `data` (bytes `offset…`) as far as GCS lacks it; `total` makes it the final request. */
-  private async send(data: Buffer, offset: number, total: number | undefined, signal: AbortSignal) {
-    if (this.unsure) await this.request('bytes */*', undefined, signal);
+  /** Sends `pieces` (bytes `offset…`) as far as GCS lacks them; `total` makes it the final request. */
+  private async send(
+    pieces: readonly Buffer[],
+    offset: number,
+    total: number | undefined,
+    signal: AbortSignal,
+  ) {
+    if (this.unsure) await this.request('bytes */*', [], signal);
     this.unsure = true;
     if (this.finished) return this.done();
-    const end = offset + data.length;
+    const length = lengthOf(pieces);
+    const end = offset + length;
     if (total === undefined && this.persisted >= end) return this.done();
     if (this.persisted < offset)
       throw new Error(`the session holds ${this.persisted} bytes, below the ${offset} already confirmed`);
-    const rest = data.subarray(this.persisted - offset);
+    const rest = skip(pieces, this.persisted - offset);
     const range =
-      rest.length === 0 ? `bytes */${total}` : `bytes ${this.persisted}-${end - 1}/${total ?? '*'}`;
+      this.persisted === end ? `bytes */${total}` : `bytes ${this.persisted}-${end - 1}/${total ?? '*'}`;
     await this.request(range, rest, signal);
     if (total !== undefined && !this.finished) throw httpError(308, 'the final request left the upload open');
     if (total === undefined && this.persisted < end)
-      throw httpError(503, `the store kept ${this.persisted - offset} of ${data.length} bytes of a chunk`);
+      throw httpError(503, `the store kept ${this.persisted - offset} of ${length} bytes of a chunk`);
     this.done();
   }
 
@@ -109,23 +122,85 @@ export class GcsChunkBackend implements PartBackend<number> {
   }
 
   /** One PUT on the session; records what GCS answered (persisted bytes, or the finished object). */
-  private async request(range: string, body: Buffer | undefined, signal: AbortSignal): Promise<void> {
+  private async request(range: string, body: readonly Buffer[], signal: AbortSignal): Promise<void> {
     if (!this.uri) throw new Error('the upload session was not opened');
-    const res = await fetch(this.uri, {
-      method: 'PUT',
-      headers: { ...(await this.authHeaders()), 'content-range': range },
-      body,
-      signal,
-    });
+    const res = await put(this.uri, { ...(await this.authHeaders()), 'content-range': range }, body, signal);
     if (res.status === 308) {
-      await res.arrayBuffer();
-      const persisted = /bytes=0-(\d+)/.exec(res.headers.get('range') ?? '');
+      const persisted = /bytes=0-(\d+)/.exec(res.range ?? '');
       this.persisted = persisted ? Number(persisted[1]) + 1 : 0;
     } else if (res.status === 200 || res.status === 201) {
-      this.finished = (await res.json().catch(() => ({}))) as Finished;
+      this.finished = (() => {
+        try {
+          return JSON.parse(res.body) as Finished;
+        } catch {
+          return {};
+        }
+      })();
     } else {
-      const text = await res.text().catch(() => '');
-      throw httpError(res.status, `resumable upload ${range} refused ${text.slice(0, 200)}`);
+      throw httpError(res.status, `resumable upload ${range} refused ${res.body.slice(0, 200)}`);
     }
   }
+}
+
+// Kept-alive connections for the chunk PUTs, as fetch would keep them.
+const agents = {
+  'http:': new http.Agent({ keepAlive: true }),
+  'https:': new https.Agent({ keepAlive: true }),
+};
+
+/**
+ * One PUT through node:http rather than fetch: fetch copies a Buffer body before sending it (a
+ * whole chunk per request), which cost the chunked upload about six times the CPU of the
+ * library's own uploads. The answer's body is small (a status or the object's metadata).
+ */
+function put(
+  uri: string,
+  headers: Record<string, string>,
+  body: readonly Buffer[],
+  signal: AbortSignal,
+): Promise<{ status: number; range: string | undefined; body: string }> {
+  const url = new URL(uri);
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = client.request(
+      url,
+      {
+        method: 'PUT',
+        agent: agents[url.protocol as 'http:' | 'https:'],
+        headers: { ...headers, 'content-length': String(lengthOf(body)) },
+        signal,
+      },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => parts.push(chunk));
+        res.once('error', reject);
+        res.once('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            range: res.headers.range,
+            body: Buffer.concat(parts).toString('utf8'),
+          }),
+        );
+      },
+    );
+    req.once('error', reject);
+    for (const piece of body) req.write(piece);
+    req.end();
+  });
+}
+
+const lengthOf = (pieces: readonly Buffer[]) => pieces.reduce((sum, p) => sum + p.length, 0);
+
+/** The pieces without their first `n` bytes (views, no copy). */
+function skip(pieces: readonly Buffer[], n: number): Buffer[] {
+  const out: Buffer[] = [];
+  let left = n;
+  for (const piece of pieces) {
+    if (left >= piece.length) left -= piece.length;
+    else {
+      out.push(left > 0 ? piece.subarray(left) : piece);
+      left = 0;
+    }
+  }
+  return out;
 }
