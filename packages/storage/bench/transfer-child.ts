@@ -1,11 +1,12 @@
 /**
- * One measured transfer in its own process (for its peak RSS): writes `size` bytes to a key and
- * reads them back, either through the StorageDriver seam or through the raw SDK, and prints one
- * JSON line. Usage: transfer-child.ts <kind> <seam|raw> <sizeBytes> <bucket-or-root>
+ * One measured transfer in its own process (for its peak RSS), through the StorageDriver seam or
+ * through the raw SDK, printing one JSON line: `write` streams `size` bytes to `key` (deleted
+ * afterwards, untimed, unless `keep` is given); `read` streams `key` back three times and keeps
+ * the best. Usage: transfer-child.ts <kind> <seam|raw> <write|read> <sizeBytes> <bucket-or-root> <key> [keep]
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -19,9 +20,16 @@ const MiB = 1024 * 1024;
 export const PART_SIZE = 8 * MiB;
 export const QUEUE_SIZE = 4;
 
-const [kind, mode, sizeArg, place] = process.argv.slice(2) as [string, 'seam' | 'raw', string, string];
+const [kind, mode, op, sizeArg, place, key, keep] = process.argv.slice(2) as [
+  string,
+  'seam' | 'raw',
+  'write' | 'read',
+  string,
+  string,
+  string,
+  string | undefined,
+];
 const size = Number(sizeArg);
-const key = `bench/${mode}-${size}.bin`;
 const block = randomBytes(MiB);
 
 /** `size` bytes in 256 KiB chunks cut from one random block: no generation cost in the timing. */
@@ -101,9 +109,10 @@ async function raw(): Promise<[() => Promise<void>, () => Promise<number>]> {
   const { s3, azure } = testServices();
   switch (kind) {
     case 'local': {
-      const file = path.join(place, key.replace('/', '-'));
       return [
         async () => {
+          const file = path.join(place, key);
+          await mkdir(path.dirname(file), { recursive: true });
           await pipeline(source(), createWriteStream(file));
           // The seam fsyncs before publishing; the reference pays the same.
           const handle = await open(file, 'r+');
@@ -112,7 +121,7 @@ async function raw(): Promise<[() => Promise<void>, () => Promise<number>]> {
         },
         async () => {
           const c = counter();
-          await pipeline(createReadStream(file), c.sink);
+          await pipeline(createReadStream(path.join(place, key)), c.sink);
           return c.bytes();
         },
       ];
@@ -138,18 +147,18 @@ async function raw(): Promise<[() => Promise<void>, () => Promise<number>]> {
       ];
     }
     case 'azure': {
-      const blob = BlobServiceClient.fromConnectionString(azure.connectionString)
-        .getContainerClient(place)
-        .getBlockBlobClient(key);
+      const container = BlobServiceClient.fromConnectionString(azure.connectionString).getContainerClient(
+        place,
+      );
       return [
         async () => {
           // uploadStream keeps ceil(¾ · maxConcurrency) blocks in flight and maxConcurrency buffers;
           // QUEUE_SIZE + 1 gives what the seam does: QUEUE_SIZE in flight, one more filling.
-          await blob.uploadStream(source(), PART_SIZE, QUEUE_SIZE + 1);
+          await container.getBlockBlobClient(key).uploadStream(source(), PART_SIZE, QUEUE_SIZE + 1);
         },
         async () => {
           const c = counter();
-          const out = await blob.download(0);
+          const out = await container.getBlobClient(key).download(0);
           await pipeline(out.readableStreamBody as Readable, c.sink);
           return c.bytes();
         },
@@ -161,17 +170,17 @@ async function raw(): Promise<[() => Promise<void>, () => Promise<number>]> {
       const storage = gcsClient();
       storage.retryOptions.autoRetry = false;
       storage.retryOptions.maxRetries = 0;
-      const file = storage.bucket(place).file(key);
+      const bucket = storage.bucket(place);
       return [
         async () => {
           await pipeline(
             source(),
-            file.createWriteStream({ resumable: true, validation: false, chunkSize: PART_SIZE }),
+            bucket.file(key).createWriteStream({ resumable: true, validation: false, chunkSize: PART_SIZE }),
           );
         },
         async () => {
           const c = counter();
-          await pipeline(file.createReadStream({ validation: false }), c.sink);
+          await pipeline(bucket.file(key).createReadStream({ validation: false }), c.sink);
           return c.bytes();
         },
       ];
@@ -181,26 +190,22 @@ async function raw(): Promise<[() => Promise<void>, () => Promise<number>]> {
 
 const baselineRssKb = process.resourceUsage().maxRSS;
 const [write, read] = mode === 'seam' ? await seam() : await raw();
-let t = performance.now();
-await write();
-const writeMs = performance.now() - t;
-// Reads are short next to writes and the shared machine is noisy: take the best of three.
-let readMs = Number.POSITIVE_INFINITY;
-for (let i = 0; i < 3; i++) {
-  t = performance.now();
-  const bytes = await read();
-  readMs = Math.min(readMs, performance.now() - t);
-  if (bytes !== size) throw new Error(`read back ${bytes} bytes of ${size}`);
+let ms = Number.POSITIVE_INFINITY;
+if (op === 'write') {
+  const t = performance.now();
+  await write();
+  ms = performance.now() - t;
+} else {
+  // Reads are short next to writes and the shared machine is noisy: take the best of three.
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    const bytes = await read();
+    ms = Math.min(ms, performance.now() - t);
+    if (bytes !== size) throw new Error(`read back ${bytes} bytes of ${size}`);
+  }
 }
-console.log(
-  JSON.stringify({
-    kind,
-    mode,
-    size,
-    writeMs,
-    readMs,
-    baselineRssKb,
-    maxRssKb: process.resourceUsage().maxRSS,
-  }),
-);
+const maxRssKb = process.resourceUsage().maxRSS;
+// Not timed: keeps the emulator from filling up over the runs.
+if (op === 'write' && keep !== 'keep') await createDriver(seamConfig()).delete(key);
+console.log(JSON.stringify({ kind, mode, op, size, ms, baselineRssKb, maxRssKb }));
 process.exit(0);

@@ -2,8 +2,10 @@
  * Storage seam overhead and memory: for each driver, stream BENCH_SIZE_MIB (default 1024) MiB
  * through `openWrite` and back through `read`, and the same bytes through the raw SDK (lib-storage
  * Upload, uploadStream, createWriteStream, fs streams) in the same run; each transfer runs in its
- * own child process for its peak RSS. The seam also runs at a quarter of the size, to show that
- * memory does not grow with the data. Servers: the testkit's (s3rver, Azurite, GCS emulator).
+ * own child process for its peak RSS. All reads of a driver take one object, written once before
+ * the runs: an object just written by the run itself would make the emulator's state (and not
+ * the reading code) part of the comparison. The seam also runs at a quarter of the size, to show
+ * that memory does not grow with the data. Servers: the testkit's (s3rver, Azurite, GCS emulator).
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -25,9 +27,9 @@ const repeats = Number(process.env.BENCH_REPEATS ?? 2);
 interface Result {
   kind: string;
   mode: 'seam' | 'raw';
+  op: 'write' | 'read';
   size: number;
-  writeMs: number;
-  readMs: number;
+  ms: number;
   baselineRssKb: number;
   maxRssKb: number;
 }
@@ -40,18 +42,35 @@ async function place(kind: string): Promise<TestBucket> {
   return { name: root, remove: () => rm(root, { recursive: true, force: true }) };
 }
 
-async function measure(kind: string, mode: 'seam' | 'raw', size: number): Promise<Result> {
-  const target = await place(kind);
-  try {
-    const { stdout } = await run(
-      process.execPath,
-      ['--conditions=source', '--import', 'tsx', child, kind, mode, String(size), target.name],
-      { maxBuffer: 1 << 20, env: { ...process.env, NODE_NO_WARNINGS: '1' } },
-    );
-    return JSON.parse(stdout.trim().split('\n').pop()!) as Result;
-  } finally {
-    await target.remove().catch(() => {});
-  }
+async function measure(
+  target: TestBucket,
+  kind: string,
+  mode: 'seam' | 'raw',
+  op: 'write' | 'read',
+  size: number,
+  key: string,
+  keep = false,
+): Promise<Result> {
+  const args = [kind, mode, op, String(size), target.name, key, ...(keep ? ['keep'] : [])];
+  const { stdout } = await run(process.execPath, ['--conditions=source', '--import', 'tsx', child, ...args], {
+    maxBuffer: 1 << 20,
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+  });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as Result;
+}
+
+/** Runs `op` for raw and seam `repeats` times each, alternating who goes first (an emulator that slows as it fills must not favour one). */
+async function alternate(
+  target: TestBucket,
+  kind: string,
+  op: 'write' | 'read',
+  key: (mode: string, i: number) => string,
+): Promise<Result[]> {
+  const runs: Result[] = [];
+  for (let i = 0; i < repeats; i++)
+    for (const mode of i % 2 === 0 ? (['raw', 'seam'] as const) : (['seam', 'raw'] as const))
+      runs.push(await measure(target, kind, mode, op, big, key(mode, i)));
+  return runs;
 }
 
 const teardown = await setup();
@@ -59,25 +78,29 @@ const results: Result[] = [];
 const rows: string[][] = [];
 try {
   for (const kind of kinds) {
-    // Alternate raw and seam runs, each going first every other time (an emulator that slows as
-    // it fills must not favour one), and keep each one's best: the machine is shared and noisy.
+    const target = await place(kind);
     const runs: Result[] = [];
-    for (let i = 0; i < repeats; i++)
-      for (const mode of i % 2 === 0 ? (['raw', 'seam'] as const) : (['seam', 'raw'] as const))
-        runs.push(await measure(kind, mode, big));
-    const quarter = await measure(kind, 'seam', big / 4);
-    const best = (mode: 'raw' | 'seam') => {
-      const mine = runs.filter((r) => r.mode === mode);
-      return {
-        ...mine[0]!,
-        writeMs: Math.min(...mine.map((r) => r.writeMs)),
-        readMs: Math.min(...mine.map((r) => r.readMs)),
-        maxRssKb: Math.max(...mine.map((r) => r.maxRssKb)),
-      };
-    };
-    const raw = best('raw');
-    const seam = best('seam');
-    results.push(...runs, quarter);
+    const quarter: Result[] = [];
+    try {
+      // Every read takes one object, written before the reads (and not counted); writes come
+      // after them, so no read follows a write of its own run (an emulator still busy with a
+      // write it just took would be measured, not the reading code).
+      const shared = `bench/shared-${big}.bin`;
+      await measure(target, kind, 'raw', 'write', big, shared, true);
+      runs.push(...(await alternate(target, kind, 'read', () => shared)));
+      runs.push(...(await alternate(target, kind, 'write', (mode, i) => `bench/${mode}-${i}.bin`)));
+      const small = `bench/quarter-${big / 4}.bin`;
+      quarter.push(await measure(target, kind, 'seam', 'write', big / 4, small, true));
+      quarter.push(await measure(target, kind, 'seam', 'read', big / 4, small));
+    } finally {
+      await target.remove().catch(() => {});
+    }
+    results.push(...runs, ...quarter);
+    const best = (mode: 'raw' | 'seam', op: 'write' | 'read') =>
+      Math.min(...runs.filter((r) => r.mode === mode && r.op === op).map((r) => r.ms));
+    const peakMiB = (rs: Result[]) => (Math.max(...rs.map((r) => r.maxRssKb)) / 1024).toFixed(0);
+    const raw = { writeMs: best('raw', 'write'), readMs: best('raw', 'read') };
+    const seam = { writeMs: best('seam', 'write'), readMs: best('seam', 'read') };
     const mibs = (ms: number) => ((big / MiB / ms) * 1000).toFixed(0);
     rows.push([
       kind,
@@ -85,8 +108,8 @@ try {
       (seam.writeMs / raw.writeMs).toFixed(2),
       `${mibs(raw.readMs)} / ${mibs(seam.readMs)}`,
       (seam.readMs / raw.readMs).toFixed(2),
-      `${(raw.maxRssKb / 1024).toFixed(0)}`,
-      `${(quarter.maxRssKb / 1024).toFixed(0)} → ${(seam.maxRssKb / 1024).toFixed(0)}`,
+      peakMiB(runs.filter((r) => r.mode === 'raw')),
+      `${peakMiB(quarter)} → ${peakMiB(runs.filter((r) => r.mode === 'seam'))}`,
     ]);
   }
 } finally {
@@ -105,7 +128,7 @@ const header = [
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ');
 console.log(
-  `\nStorage seam vs raw SDK, ${big / MiB} MiB each way; writes best of ${repeats} runs, reads best of ${3 * repeats} (ratio = seam time / raw time; part 8 MiB × queue 4, GCS chunks of 8 MiB one at a time)`,
+  `\nStorage seam vs raw SDK, ${big / MiB} MiB each way; writes best of ${repeats} runs, reads best of ${3 * repeats}, all of one object (ratio = seam time / raw time; part 8 MiB × queue 4, GCS chunks of 8 MiB one at a time)`,
 );
 console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
