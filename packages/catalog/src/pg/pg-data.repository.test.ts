@@ -102,6 +102,19 @@ describe('task data', () => {
     expect(range).toEqual([10, 11, 12]);
   });
 
+  it('ends a stepped frame range at the last frame kept, in the source numbering', async () => {
+    const task = await t.catalog.tasks.create(owner, { name: 'stepped' });
+    // Source frames 1..9 with step 3 keep 1, 4, 7: three frames, the last one source frame 7.
+    const data = await t.catalog.data.create(task.id, {
+      image_quality: 70,
+      start_frame: 1,
+      stop_frame: 9,
+      frame_filter: 'step=3',
+      images: images(3),
+    });
+    expect(data).toMatchObject({ size: 3, start_frame: 1, stop_frame: 7, frame_filter: 'step=3' });
+  });
+
   it('refuses a second data upload, and leaves nothing when an image row is invalid', async () => {
     const task = await t.catalog.tasks.create(owner, { name: 'once' });
     await t.catalog.data.create(task.id, { image_quality: 50, images: images(1) });

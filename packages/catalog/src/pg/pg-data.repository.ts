@@ -105,10 +105,12 @@ export class PgDataRepository implements DataRepository {
           mapRows(input.manifest, (line) => [dataId, lineNo++, line]),
         );
       }
+      // The last frame kept, counted in the source's numbering (as CVAT does): with a step the
+      // task's k frames end at start + (k − 1)·step, not at start + k − 1.
       if (input.size === undefined && images > 0)
         await client.query(
-          'UPDATE task_data SET size = $2, stop_frame = start_frame + $2 - 1 WHERE id = $1',
-          [dataId, images],
+          'UPDATE task_data SET size = $2, stop_frame = start_frame + ($2 - 1) * $3 WHERE id = $1',
+          [dataId, images, frameStep(input.frame_filter)],
         );
       await client.query(`UPDATE tasks SET mode = $2 WHERE id = $1 AND mode = ''`, [
         taskId,
@@ -223,4 +225,9 @@ async function selectByTask(db: Queryable, taskId: number): Promise<DataRecord |
 
 async function* mapRows<T, R>(source: Iterable<T> | AsyncIterable<T>, fn: (item: T) => R): AsyncIterable<R> {
   for await (const item of source) yield fn(item);
+}
+
+/** The step of a `step=N` frame filter (CVAT's only kind), 1 without one. */
+function frameStep(filter: string | undefined): number {
+  return Number(/step\s*=\s*([1-9]\d*)/.exec(filter ?? '')?.[1] ?? 1);
 }
