@@ -9,6 +9,7 @@ import type { ScheduleRecord, ScheduleSettings } from '@cvat-backup/catalog';
 import { createLogger } from '@cvat-backup/common';
 import type { ExportJobPayload, WebhookEvent } from '@cvat-backup/queue';
 import { LocalDriver } from '@cvat-backup/storage';
+import { afterAll, beforeAll } from 'vitest';
 import type { Fire } from '../src/schedules/fire-run.js';
 import type { ScheduleRunDependencies } from '../src/schedules/schedule-run-deps.js';
 import { type Fixture, openFixture } from './export-fixture.js';
@@ -131,4 +132,16 @@ export async function openScheduleFixture(): Promise<ScheduleFixture> {
       await f.close();
     },
   };
+}
+
+/** One fixture for the calling test file: opened before its tests, closed after them. */
+export function useScheduleFixture(): ScheduleFixture {
+  const kit = {} as ScheduleFixture;
+  beforeAll(async () => {
+    Object.assign(kit, await openScheduleFixture());
+  });
+  afterAll(async () => {
+    await kit.close?.();
+  });
+  return kit;
 }

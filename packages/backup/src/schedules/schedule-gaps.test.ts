@@ -5,42 +5,30 @@
  * marked steps that a later sweep finishes.
  */
 import { AppError } from '@cvat-backup/common';
-import type { LocalDriver } from '@cvat-backup/storage';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Fixture } from '../../test/export-fixture.js';
+import { describe, expect, it } from 'vitest';
 import {
   scheduledFire as fire,
-  openScheduleFixture,
-  type ScheduleFixture,
   scheduleSettings as settings,
+  useScheduleFixture,
 } from '../../test/schedule-fixture.js';
 import { finishScheduleRun } from './finish-run.js';
 import { fireScheduleRun } from './fire-run.js';
 import { purgeDeletingSchedules, purgeSchedule } from './purge-schedule.js';
 import { repairLostRuns } from './repair-runs.js';
 
-let k: ScheduleFixture;
-let f: Fixture;
-let archives: LocalDriver;
-beforeAll(async () => {
-  k = await openScheduleFixture();
-  ({ f, archives } = k);
-});
-afterAll(async () => {
-  await k.close();
-});
+const k = useScheduleFixture();
 
 describe('an export job that disappeared', () => {
   it('counts as failed with SCHEDULE_EXPORT_GONE when the parent finishes without it', async () => {
     const { actor, tasks } = await k.ownerWithTasks(['kept', 'removed']);
-    const s = await f.catalog.schedules.create(actor.id, settings());
+    const s = await k.f.catalog.schedules.create(actor.id, settings());
     const r = k.record();
     await fireScheduleRun(r.deps, fire(s, 'x'));
     const [kept, removed] = r.fanOuts[0]!;
     const made = await k.exported(kept!, new Date());
     // BullMQ dropped the removed export from the parent: it shows up neither as processed nor failed.
     await finishScheduleRun(r.deps, { scheduleId: s.id, runId: made.run_id, childFailures: [] });
-    const run = await f.catalog.schedules.getRun(s.id, made.run_id);
+    const run = await k.f.catalog.schedules.getRun(s.id, made.run_id);
     expect(run).toMatchObject({ status: 'failed', total: 2, done: 1, failed: 1, skipped: 0 });
     expect(run?.failures).toEqual([
       {
@@ -68,16 +56,16 @@ describe('an export job that disappeared', () => {
       },
     });
     const make = async (state: 'pending' | 'gone' | 'stuck') => {
-      const s = await f.catalog.schedules.create(actor.id, settings());
+      const s = await k.f.catalog.schedules.create(actor.id, settings());
       states.set(s.id, state);
       await fireScheduleRun(r.deps, fire(s, 'x'));
       return s.id;
     };
     const [pending, gone, stuck] = [await make('pending'), await make('gone'), await make('stuck')];
     // A run that has not fanned out yet (a fire still working on it) is young: not lost.
-    const young = await f.catalog.schedules.create(actor.id, settings());
+    const young = await k.f.catalog.schedules.create(actor.id, settings());
     states.set(young.id, 'gone');
-    await f.catalog.schedules.startRun({
+    await k.f.catalog.schedules.startRun({
       scheduleId: young.id,
       trigger: 'manual',
       fireKey: 'm',
@@ -85,7 +73,7 @@ describe('an export job that disappeared', () => {
     });
 
     expect(await repairLostRuns(r.deps)).toBe(2);
-    const last = async (id: number) => (await f.catalog.schedules.listRuns(id)).results[0]!;
+    const last = async (id: number) => (await k.f.catalog.schedules.listRuns(id)).results[0]!;
     expect((await last(pending)).status).toBe('running');
     expect((await last(young.id)).status).toBe('running');
     expect((await last(gone)).failures.map((x) => x.code)).toEqual(['SCHEDULE_EXPORT_GONE']);
@@ -94,7 +82,7 @@ describe('an export job that disappeared', () => {
     expect(stuckRun.failures.map((x) => x.code)).toEqual(['BACKUP_TASK_NOT_FOUND']);
     expect(r.dropped).toEqual(expect.arrayContaining([(await last(gone)).id, stuckRun.id]));
     // The schedule is free again: the next fire makes a run.
-    expect(await fireScheduleRun(r.deps, fire((await f.catalog.schedules.find(stuck))!, 'next'))).toBe(
+    expect(await fireScheduleRun(r.deps, fire((await k.f.catalog.schedules.find(stuck))!, 'next'))).toBe(
       'fanned-out',
     );
     // Repeating the repair changes nothing.
@@ -107,14 +95,14 @@ describe('an export job that disappeared', () => {
 describe('skip_unchanged and the run options', () => {
   it('makes a new archive when the lightweight setting or the target storage changed', async () => {
     const { actor, tasks } = await k.ownerWithTasks(['t']);
-    const task = (await f.catalog.tasks.get(actor, tasks[0]!))!;
-    const storage = await f.catalog.cloudStorages.create(actor, {
+    const task = (await k.f.catalog.tasks.get(actor, tasks[0]!))!;
+    const storage = await k.f.catalog.cloudStorages.create(actor, {
       provider_type: 'AWS_S3_BUCKET',
       resource: 'bucket',
       display_name: 'b',
       credentials_type: 'ANONYMOUS_ACCESS',
     });
-    const s = await f.catalog.schedules.create(actor.id, settings({ lightweight: false }));
+    const s = await k.f.catalog.schedules.create(actor.id, settings({ lightweight: false }));
     const r = k.record();
     let n = 0;
     /** Fires once; exports what was planned; returns how many exports the run queued. */
@@ -127,8 +115,8 @@ describe('skip_unchanged and the run options', () => {
       await finishScheduleRun(r.deps, { scheduleId: s.id, runId: made[0]!.run_id, childFailures: [] });
       return plan.length;
     };
-    const patch = (over: Parameters<typeof f.catalog.schedules.update>[2]) =>
-      f.catalog.schedules.update(actor, s.id, over);
+    const patch = (over: Parameters<typeof k.f.catalog.schedules.update>[2]) =>
+      k.f.catalog.schedules.update(actor, s.id, over);
 
     expect(await runOnce()).toBe(1);
     expect(await runOnce()).toBe(0);
@@ -152,12 +140,12 @@ describe('skip_unchanged and the run options', () => {
 
   it('does not count an archive whose requested setting is unknown (recorded before it was kept)', async () => {
     const { actor, tasks } = await k.ownerWithTasks(['t']);
-    const task = (await f.catalog.tasks.get(actor, tasks[0]!))!;
-    const s = await f.catalog.schedules.create(actor.id, settings());
+    const task = (await k.f.catalog.tasks.get(actor, tasks[0]!))!;
+    const s = await k.f.catalog.schedules.create(actor.id, settings());
     const r = k.record();
     await fireScheduleRun(r.deps, fire(s, 'a'));
     const payload = r.fanOuts[0]![0]!;
-    const made = await f.catalog.schedules.recordArchive({
+    const made = await k.f.catalog.schedules.recordArchive({
       ...(await k.exported(payload, task.updated_date)),
       lightweight_requested: null,
     });
@@ -169,8 +157,8 @@ describe('skip_unchanged and the run options', () => {
 describe('deleting a schedule with its archives', () => {
   it('deletes files then rows then the schedule, keeps an object another schedule lists, and resumes after a failure', async () => {
     const { actor } = await k.ownerWithTasks(['a', 'b']);
-    const s = await f.catalog.schedules.create(actor.id, settings());
-    const keeper = await f.catalog.schedules.create(actor.id, settings());
+    const s = await k.f.catalog.schedules.create(actor.id, settings());
+    const keeper = await k.f.catalog.schedules.create(actor.id, settings());
     const r = k.record();
     await fireScheduleRun(r.deps, fire(s, 'x'));
     const made = await Promise.all(r.fanOuts[0]!.map((p) => k.exported(p, new Date())));
@@ -178,12 +166,12 @@ describe('deleting a schedule with its archives', () => {
     // Another schedule lists the first object too (a shared name): it must survive.
     await fireScheduleRun(r.deps, fire(keeper, 'y'));
     const keeperRun = r.fanOuts[1]![0]!.schedule!.runId;
-    await f.catalog.schedules.recordArchive({ ...made[0]!, schedule_id: keeper.id, run_id: keeperRun });
+    await k.f.catalog.schedules.recordArchive({ ...made[0]!, schedule_id: keeper.id, run_id: keeperRun });
 
-    expect(await f.catalog.schedules.retire(actor, s.id)).toBe('retired');
-    expect((await f.catalog.schedules.listArchives(s.id)).count).toBe(2);
+    expect(await k.f.catalog.schedules.retire(actor, s.id)).toBe('retired');
+    expect((await k.f.catalog.schedules.listArchives(s.id)).count).toBe(2);
     // A run-now accepted before the delete fans nothing out once the schedule is retired.
-    const late = await f.catalog.schedules.startRun({
+    const late = await k.f.catalog.schedules.startRun({
       scheduleId: s.id,
       trigger: 'manual',
       fireKey: 'late',
@@ -195,44 +183,44 @@ describe('deleting a schedule with its archives', () => {
     );
     expect(r.fanOuts).toHaveLength(2);
 
-    expect(await f.catalog.schedules.beginPurge(actor, s.id)).toBe(true);
+    expect(await k.f.catalog.schedules.beginPurge(actor, s.id)).toBe(true);
     // The shared object is not touched (its row just goes); the other one's storage is down at first.
     let calls = 0;
     const flaky = k.record({
       driverFor: async () => {
         if (++calls === 1) throw new Error('storage unreachable');
-        return archives;
+        return k.archives;
       },
     });
     expect(await purgeSchedule(flaky.deps, s.id)).toEqual({ deleted: 1, failed: 1, removed: false });
-    expect(await f.catalog.schedules.find(s.id)).toMatchObject({ state: 'deleting' });
+    expect(await k.f.catalog.schedules.find(s.id)).toMatchObject({ state: 'deleting' });
     expect(await purgeDeletingSchedules(r.deps)).toBeGreaterThanOrEqual(1);
-    expect(await f.catalog.schedules.find(s.id)).toBeNull();
-    expect(await archives.head(made[0]!.key)).toBeDefined();
-    expect(await archives.head(made[1]!.key)).toBeUndefined();
-    expect((await f.catalog.schedules.listArchives(keeper.id)).count).toBe(1);
+    expect(await k.f.catalog.schedules.find(s.id)).toBeNull();
+    expect(await k.archives.head(made[0]!.key)).toBeDefined();
+    expect(await k.archives.head(made[1]!.key)).toBeUndefined();
+    expect((await k.f.catalog.schedules.listArchives(keeper.id)).count).toBe(1);
   });
 
   it('drops the rows of archives in a cloud storage whose record was deleted, and finishes', async () => {
     const { actor } = await k.ownerWithTasks(['c']);
-    const s = await f.catalog.schedules.create(actor.id, settings());
+    const s = await k.f.catalog.schedules.create(actor.id, settings());
     const r = k.record();
     await fireScheduleRun(r.deps, fire(s, 'x'));
     const made = await k.exported(r.fanOuts[0]![0]!, new Date());
-    await f.catalog.schedules.recordArchive({
+    await k.f.catalog.schedules.recordArchive({
       ...made,
       location: 'cloud_storage',
       cloud_storage_id: 999_999,
     });
-    expect(await f.catalog.schedules.beginPurge(actor, s.id)).toBe(true);
+    expect(await k.f.catalog.schedules.beginPurge(actor, s.id)).toBe(true);
     const gone = k.record({
       driverFor: async (where) => {
         if (where.location === 'cloud_storage')
           throw new AppError('BACKUP_CLOUD_STORAGE_NOT_FOUND', { id: 1 });
-        return archives;
+        return k.archives;
       },
     });
     expect(await purgeSchedule(gone.deps, s.id)).toEqual({ deleted: 1, failed: 0, removed: true });
-    expect(await f.catalog.schedules.find(s.id)).toBeNull();
+    expect(await k.f.catalog.schedules.find(s.id)).toBeNull();
   });
 });
