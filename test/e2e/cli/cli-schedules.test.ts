@@ -71,8 +71,14 @@ describe('cvat-backup schedules against the schedules API', () => {
     expect(runs).toMatchObject({ results: [{ id: ran.id, status: 'finished' }] });
 
     expect(await home.json(['schedules', 'delete', id])).toEqual({ id: created.id, deleted: true });
-    expect(await home.json(['schedules', 'list'])).toMatchObject({ count: 0, results: [] });
-    expect((await home.json(['schedules', 'run-now', id], 4)).error).toMatchObject({ code: 'NOT_FOUND' });
+    // It wrote an archive, so it stays listed as retired (its archives tracked) and runs no more.
+    expect(await home.json(['schedules', 'list'])).toMatchObject({
+      count: 1,
+      results: [{ id: created.id, state: 'retired' }],
+    });
+    expect((await home.json(['schedules', 'run-now', id], 1)).error).toMatchObject({
+      code: 'SCHEDULE_RETIRED',
+    });
   });
 
   it('passes the server refusal of a bad schedule through with exit 1', async () => {

@@ -1,14 +1,15 @@
 /**
  * A schedule writing to an S3 bucket (s3rver) with a real worker: archives land under their rendered
  * names, retention deletes only this schedule's objects (an on-demand export in the same bucket
- * survives), and a cloud archive is listed but not downloaded through the API.
+ * survives), a cloud archive is listed but not downloaded through the API, and deleting the schedule
+ * with its archives deletes its objects (and only those).
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createS3Bucket, s3Client, type TestBucket, testServices } from '@cvat-backup/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HttpUser, settled } from '../backup-http/backup-api.js';
 import { createLocalTask, json, registerS3Storage } from '../backup-http/task-backup.js';
-import { openScheduleE2e, type ScheduleE2e, waitFor } from './schedule-e2e.js';
+import { openScheduleE2e, runNow as runNowAs, type ScheduleE2e, waitFor } from './schedule-e2e.js';
 
 const BASE = '/api/backup-schedules';
 
@@ -38,13 +39,7 @@ describe('a schedule with a cloud target', () => {
     client.destroy();
     return (page.Contents ?? []).map((o) => o.Key ?? '').sort();
   };
-  const runNow = async (id: number) => {
-    const { run_id } = await json(await alice.call(`${BASE}/${id}/run`, { method: 'POST' }), 202);
-    return waitFor(`run ${run_id}`, async () => {
-      const run = await json(await alice.call(`${BASE}/${id}/runs/${run_id}`), 200);
-      return run.status === 'running' ? undefined : run;
-    });
-  };
+  const runNow = (id: number) => runNowAs(alice, id);
 
   it('writes rendered names to the bucket and retention deletes only its own objects', async () => {
     const query = `location=cloud_storage&cloud_storage_id=${storage}&filename=on-demand.zip`;
@@ -98,5 +93,12 @@ describe('a schedule with a cloud target', () => {
     const download = await alice.call(`${BASE}/${s}/archives/${archives[0]!.id}/download`);
     expect(download.status).toBe(400);
     expect(((await download.json()) as { code: string }).code).toBe('SCHEDULE_ARCHIVE_NOT_LOCAL');
+
+    const purge = await alice.call(`${BASE}/${s}?delete_archives=true`, { method: 'DELETE' });
+    expect(purge.status).toBe(202);
+    await waitFor('the schedule gone', async () =>
+      (await alice.call(`${BASE}/${s}`)).status === 404 ? true : undefined,
+    );
+    expect(await keys()).toEqual(['on-demand.zip']);
   }, 300_000);
 });

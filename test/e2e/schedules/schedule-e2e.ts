@@ -8,6 +8,7 @@ import { testServices } from '@cvat-backup/testkit';
 import { openTestApi, type TestApi } from '../../../apps/api/test/api-fixture.js';
 import { WorkerProcess } from '../backup/worker-process.js';
 import type { HttpUser } from '../backup-http/backup-api.js';
+import { json } from '../backup-http/task-backup.js';
 
 export interface ScheduleE2e {
   api: TestApi;
@@ -94,4 +95,42 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** A run as `GET /api/backup-schedules/{id}/runs/{run_id}` shows it (the fields the suites read). */
+export interface RunView {
+  id: number;
+  trigger: string;
+  status: string;
+  fire_date: string;
+  done: number;
+  failed: number;
+  skipped: number;
+  total: number;
+  failures: Array<{ target: string; id: number; code: string; message: string }>;
+}
+
+/** `POST …/{id}/run` (202): the new run's id. */
+export async function startRun(user: HttpUser, scheduleId: number): Promise<number> {
+  const answer = await json(
+    await user.call(`/api/backup-schedules/${scheduleId}/run`, { method: 'POST' }),
+    202,
+  );
+  return answer.run_id as number;
+}
+
+/** Polls a run until it is no longer running. */
+export function runEnded(user: HttpUser, scheduleId: number, runId: number): Promise<RunView> {
+  return waitFor(`run ${runId}`, async () => {
+    const run = (await json(
+      await user.call(`/api/backup-schedules/${scheduleId}/runs/${runId}`),
+      200,
+    )) as unknown as RunView;
+    return run.status === 'running' ? undefined : run;
+  });
+}
+
+/** Runs a schedule now and waits for the run to end. */
+export async function runNow(user: HttpUser, scheduleId: number): Promise<RunView> {
+  return runEnded(user, scheduleId, await startRun(user, scheduleId));
 }

@@ -11,19 +11,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpUser } from '../backup-http/backup-api.js';
 import { settled } from '../backup-http/backup-api.js';
 import { annotate, createLocalTask, json } from '../backup-http/task-backup.js';
-import { filesUnder, openScheduleE2e, type ScheduleE2e, waitFor } from './schedule-e2e.js';
+import {
+  filesUnder,
+  openScheduleE2e,
+  type RunView,
+  runNow as runNowAs,
+  type ScheduleE2e,
+  waitFor,
+} from './schedule-e2e.js';
 
-interface Run {
-  id: number;
-  trigger: string;
-  status: string;
-  fire_date: string;
-  done: number;
-  failed: number;
-  skipped: number;
-  total: number;
-  failures: unknown[];
-}
 interface Archive {
   id: number;
   run_id: number;
@@ -60,16 +56,10 @@ describe('scheduled backups with real workers', () => {
       201,
     )) as { id: number; next_run_date: string | null };
   const runs = async (id: number) =>
-    (await json(await alice.call(`${BASE}/${id}/runs?page_size=all`), 200)).results as Run[];
+    (await json(await alice.call(`${BASE}/${id}/runs?page_size=all`), 200)).results as RunView[];
   const archives = async (id: number) =>
     (await json(await alice.call(`${BASE}/${id}/archives?page_size=all`), 200)).results as Archive[];
-  const runNow = async (id: number) => {
-    const { run_id } = await json(await alice.call(`${BASE}/${id}/run`, { method: 'POST' }), 202);
-    return waitFor(`run ${run_id}`, async () => {
-      const run = await json(await alice.call(`${BASE}/${id}/runs/${run_id}`), 200);
-      return run.status === 'running' ? undefined : (run as unknown as Run);
-    });
-  };
+  const runNow = (id: number) => runNowAs(alice, id);
   const stop = async (id: number) => {
     await json(await alice.call(`${BASE}/${id}`, { method: 'PATCH', json: { enabled: false } }), 200);
     // A run already fired finishes; nothing fires after it.
