@@ -30,6 +30,7 @@ interface Result {
   op: 'write' | 'read';
   size: number;
   ms: number;
+  cpuMs: number;
   baselineRssKb: number;
   maxRssKb: number;
 }
@@ -96,8 +97,10 @@ try {
       await target.remove().catch(() => {});
     }
     results.push(...runs, ...quarter);
-    const best = (mode: 'raw' | 'seam', op: 'write' | 'read') =>
-      Math.min(...runs.filter((r) => r.mode === mode && r.op === op).map((r) => r.ms));
+    const best = (mode: 'raw' | 'seam', op: 'write' | 'read', of: 'ms' | 'cpuMs' = 'ms') =>
+      Math.min(...runs.filter((r) => r.mode === mode && r.op === op).map((r) => r[of]));
+    const cpuRatio = (op: 'write' | 'read') =>
+      (best('seam', op, 'cpuMs') / best('raw', op, 'cpuMs')).toFixed(2);
     const peakMiB = (rs: Result[]) => (Math.max(...rs.map((r) => r.maxRssKb)) / 1024).toFixed(0);
     const raw = { writeMs: best('raw', 'write'), readMs: best('raw', 'read') };
     const seam = { writeMs: best('seam', 'write'), readMs: best('seam', 'read') };
@@ -106,8 +109,10 @@ try {
       kind,
       `${mibs(raw.writeMs)} / ${mibs(seam.writeMs)}`,
       (seam.writeMs / raw.writeMs).toFixed(2),
+      cpuRatio('write'),
       `${mibs(raw.readMs)} / ${mibs(seam.readMs)}`,
       (seam.readMs / raw.readMs).toFixed(2),
+      cpuRatio('read'),
       peakMiB(runs.filter((r) => r.mode === 'raw')),
       `${peakMiB(quarter)} → ${peakMiB(runs.filter((r) => r.mode === 'seam'))}`,
     ]);
@@ -120,15 +125,17 @@ const header = [
   'driver',
   'write MiB/s raw/seam',
   'write ratio',
+  'write CPU ratio',
   'read MiB/s raw/seam',
   'read ratio',
+  'read CPU ratio',
   'raw peak RSS MiB',
   `seam peak RSS MiB ${big / 4 / MiB}→${big / MiB} MiB`,
 ];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ');
 console.log(
-  `\nStorage seam vs raw SDK, ${big / MiB} MiB each way; writes best of ${repeats} runs, reads best of ${3 * repeats}, all of one object (ratio = seam time / raw time; part 8 MiB × queue 4, GCS chunks of 8 MiB one at a time)`,
+  `\nStorage seam vs raw SDK, ${big / MiB} MiB each way; writes best of ${repeats} runs, reads best of ${3 * repeats}, all of one object (ratio = seam time / raw time, CPU ratio = seam / raw CPU time of the client process; part 8 MiB × queue 4, GCS chunks of 8 MiB one at a time)`,
 );
 console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
