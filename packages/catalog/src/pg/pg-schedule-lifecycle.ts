@@ -22,8 +22,9 @@ export function retireSchedule(conn: Connections, actor: Actor, id: number): Pro
     );
     const row = rows[0];
     if (!row) return null;
-    // Nothing to keep track of (no archive, and no run that could still write one): it just goes.
-    if (row.state === 'active' && !row.keeps) {
+    // Nothing to keep track of (no archive, and no run that could still write one): it just goes. A
+    // retired schedule whose last run wrote nothing goes the same way when deleted again.
+    if (row.state !== 'deleting' && !row.keeps) {
       await client.query('DELETE FROM backup_schedules WHERE id = $1', [id]);
       return 'deleted';
     }

@@ -148,8 +148,8 @@ export interface ScheduleRepository {
   delete(actor: Actor, id: number): Promise<boolean>;
   /**
    * Deletes a schedule but keeps its archives tracked: it becomes `retired` (disabled, no more runs),
-   * or is removed outright when it has no archive and no running run. A retired schedule stays retired;
-   * a `deleting` one is left as it is. Null when the actor cannot see it.
+   * or is removed outright when it has no archive and no running run (also when already retired). A
+   * `deleting` one is left as it is. Null when the actor cannot see it.
    */
   retire(actor: Actor, id: number): Promise<RetireResult | null>;
   /**
