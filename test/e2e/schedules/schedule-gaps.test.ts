@@ -1,13 +1,16 @@
 /**
  * Gaps of scheduled backups closed, with real worker processes on a real Redis and PostgreSQL: an
  * export removed from the queue by hand (as from the dashboard) fails its run with a coded reason
- * and leaves the schedule free; a run whose parent job was removed is settled by the worker's repair;
+ * and leaves the schedule free; a run whose parent job was removed, or whose export's key was deleted
+ * in Redis (the parent would wait forever), is settled by the worker's repair;
  * skip_unchanged makes a new archive after the lightweight setting changed; deleting a schedule keeps
  * its archives listed and downloadable, and deleting it with its archives removes the files.
  */
 import path from 'node:path';
 import { QUEUE_NAMES, runExportJobId, runFinishJobId } from '@cvat-backup/queue';
+import { testServices } from '@cvat-backup/testkit';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpUser } from '../backup-http/backup-api.js';
 import { createLocalTask, json } from '../backup-http/task-backup.js';
@@ -107,6 +110,35 @@ describe('scheduled backups: removed jobs, options, deletion', () => {
     const run = await ended(id, runId);
     expect(run).toMatchObject({ status: 'failed', done: 0, failed: 2 });
     expect(run.failures.map((f) => f.code)).toEqual(['SCHEDULE_EXPORT_GONE', 'SCHEDULE_EXPORT_GONE']);
+    expect(await runNow(id)).toMatchObject({ status: 'finished', done: 2 });
+  }, 300_000);
+
+  it('a run waiting for an export whose Redis key was deleted is settled by the repair', async () => {
+    const id = await create({ skip_unchanged: false });
+    const runId = await startHeld(id);
+    const jobId = runExportJobId(id, runId, 'task', tasks[0]!);
+    // Behind BullMQ's back: the job's hash and its place in the wait list go, the parent still counts it.
+    const redis = new Redis(testServices().redisUrl);
+    try {
+      await redis.del(`${e2e.api.queuePrefix}:${QUEUE_NAMES.export}:${jobId}`);
+      await redis.lrem(`${e2e.api.queuePrefix}:${QUEUE_NAMES.export}:wait`, 0, jobId);
+    } finally {
+      redis.disconnect();
+    }
+    await exportQueue.resume();
+    await waitFor('the other export done', async () => {
+      const other = await exportQueue.getJob(runExportJobId(id, runId, 'task', tasks[1]!));
+      return other && (await other.getState()) === 'completed' ? true : undefined;
+    });
+    const parent = await scheduleQueue.getJob(runFinishJobId(id, runId));
+    expect(await parent!.getState()).toBe('waiting-children');
+    await e2e.worker().start();
+    const run = await ended(id, runId);
+    expect(run).toMatchObject({ status: 'failed', done: 1, failed: 1 });
+    expect(run.failures).toEqual([
+      expect.objectContaining({ target: 'task', id: tasks[0], code: 'SCHEDULE_EXPORT_GONE' }),
+    ]);
+    expect(await scheduleQueue.getJob(runFinishJobId(id, runId))).toBeUndefined();
     expect(await runNow(id)).toMatchObject({ status: 'finished', done: 2 });
   }, 300_000);
 
