@@ -33,8 +33,20 @@ export async function readVersionedJson<S extends z.ZodType>(
   if (version !== '1.0') {
     throw new AppError('ARCHIVE_VERSION_UNSUPPORTED', {
       entry: name,
-      version: version === undefined ? '(missing)' : String(version),
+      version: describeVersion(version),
     });
   }
   return parseArchiveJson(schema, value, name);
+}
+
+/**
+ * The declared version for the message, bounded: String() of a deeply nested array recurses
+ * until the stack overflows, and a long string would fill the message.
+ */
+function describeVersion(version: unknown): string {
+  if (version === undefined) return '(missing)';
+  if (typeof version === 'string') return version.length > 40 ? `${version.slice(0, 40)}…` : version;
+  if (typeof version === 'object' && version !== null)
+    return Array.isArray(version) ? '(an array)' : '(an object)';
+  return String(version);
 }

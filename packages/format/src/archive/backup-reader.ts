@@ -8,6 +8,7 @@ import type { ZipEntry, ZipLimits } from '../zip/zip-entry.js';
 import { ZipReader } from '../zip/zip-reader.js';
 import { type AnnotationEvent, readAnnotationEvents } from './annotations-reader.js';
 import { readVersionedJson } from './archive-json.js';
+import { checkRestorablePath } from './restorable-path.js';
 import { type VerifyReport, verifyArchive } from './verify.js';
 
 /** A file inside the archive: media under `data/`, or a guide asset. */
@@ -87,6 +88,7 @@ export interface OpenBackupOptions {
 const TASK_DIR = /^task_(\d+)\//;
 
 function file(zip: ZipReader, entry: ZipEntry, path: string): ArchiveFile {
+  checkRestorablePath(entry.name, path);
   return { path, entry: entry.name, size: entry.size, mtime: entry.mtime, open: () => zip.openEntry(entry) };
 }
 
