@@ -21,10 +21,12 @@ export class WorkerProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    // The output spans restarts: only a line printed after this start counts as this process ready.
+    const from = this.output.length;
     child.stdout?.on('data', (c) => (this.output += c));
     child.stderr?.on('data', (c) => (this.output += c));
     const deadline = Date.now() + 30_000;
-    while (!this.output.includes('worker ready')) {
+    while (!this.output.includes('worker ready', from)) {
       if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}:\n${this.output}`);
       if (Date.now() > deadline) throw new Error(`worker not ready after 30 s:\n${this.output}`);
       await new Promise((r) => setTimeout(r, 50));
