@@ -9,9 +9,11 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ExportOutcome } from '@cvat-backup/backup';
+import type { NewCloudStorage } from '@cvat-backup/catalog';
 import { FileSource, openBackup } from '@cvat-backup/format';
 import { createDriver, type StorageDriver } from '@cvat-backup/storage';
 import {
+  createAzureContainer,
   createS3Bucket,
   type Fault,
   type FaultProxy,
@@ -22,9 +24,84 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWorkerHarness, type WorkerHarness } from './worker-harness.js';
 
-const FILES = 160; // 64 KiB each: 10 MiB, two parts of the driver's 8 MiB
+const FILES = 160; // 64 KiB each: 10 MiB, two parts (S3) or blocks (Azure) of the drivers' 8 MiB
 
-describe('a worker killed during an export to an S3 target', () => {
+/** How a test reaches one provider: the worker through the fault proxy, the test directly. */
+interface CloudTarget {
+  upstreamPort: number;
+  create(): Promise<TestBucket>;
+  /** The cloud storage record the worker uses, its endpoint being the proxy at `proxyPort`. */
+  record(bucket: string, proxyPort: number): NewCloudStorage;
+  direct(bucket: string): StorageDriver;
+  /** Request lines of one part upload, and of the commit that publishes the object. */
+  part: RegExp;
+  commit: RegExp;
+}
+
+/** `url` with the proxy (on 127.0.0.1) in place of its host and port. */
+const viaProxy = (url: string, port: number) => {
+  const u = new URL(url);
+  u.hostname = '127.0.0.1';
+  u.port = String(port);
+  return u.toString().replace(/\/$/, '');
+};
+
+const { s3, azure } = testServices();
+const targets: Array<[string, CloudTarget]> = [
+  [
+    'S3',
+    {
+      upstreamPort: Number(new URL(s3.endpoint).port),
+      create: () => createS3Bucket(),
+      record: (bucket, proxyPort) => ({
+        provider_type: 'AWS_S3_BUCKET',
+        resource: bucket,
+        display_name: 'crash target',
+        credentials_type: 'KEY_SECRET_KEY_PAIR',
+        credentials: { key: s3.accessKeyId, secret_key: s3.secretAccessKey },
+        specific_attributes: `endpoint_url=${encodeURIComponent(viaProxy(s3.endpoint, proxyPort))}&region=${s3.region}`,
+        manifests: [],
+      }),
+      direct: (bucket) =>
+        createDriver({
+          kind: 's3',
+          bucket,
+          endpoint: s3.endpoint,
+          region: s3.region,
+          credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+        }),
+      part: /^PUT \S*[?&]partNumber=1[& ]/m,
+      commit: /^POST \S*[?&]uploadId=/m,
+    },
+  ],
+  [
+    'Azure',
+    {
+      upstreamPort: Number(new URL(azure.blobEndpoint).port),
+      create: () => createAzureContainer(),
+      record: (container, proxyPort) => ({
+        provider_type: 'AZURE_CONTAINER',
+        resource: container,
+        display_name: 'crash target',
+        credentials_type: 'CONNECTION_STRING',
+        credentials: {
+          connection_string: azure.connectionString.replace(
+            azure.blobEndpoint,
+            viaProxy(azure.blobEndpoint, proxyPort),
+          ),
+        },
+        specific_attributes: '',
+        manifests: [],
+      }),
+      direct: (container) =>
+        createDriver({ kind: 'azure', container, connectionString: azure.connectionString }),
+      part: /^PUT \S*[?&]comp=block&/m,
+      commit: /^PUT \S*[?&]comp=blocklist/m,
+    },
+  ],
+];
+
+describe.each(targets)('a worker killed during an export to an %s target', (_name, target) => {
   let h: WorkerHarness;
   let bucket: TestBucket;
   let proxy: FaultProxy;
@@ -32,30 +109,14 @@ describe('a worker killed during an export to an S3 target', () => {
   let storageId: number;
 
   beforeAll(async () => {
-    const s3 = testServices().s3;
     [h, bucket, proxy] = await Promise.all([
       openWorkerHarness(),
-      createS3Bucket(),
-      startFaultProxy({ port: Number(new URL(s3.endpoint).port) }),
+      target.create(),
+      startFaultProxy({ port: target.upstreamPort }),
     ]);
-    const storage = await h.fx.catalog.cloudStorages.create(h.fx.actor, {
-      provider_type: 'AWS_S3_BUCKET',
-      resource: bucket.name,
-      display_name: 'crash target',
-      credentials_type: 'KEY_SECRET_KEY_PAIR',
-      credentials: { key: s3.accessKeyId, secret_key: s3.secretAccessKey },
-      // The worker reaches the bucket through the proxy; the test reads it directly.
-      specific_attributes: `endpoint_url=${encodeURIComponent(proxy.url)}&region=${s3.region}`,
-      manifests: [],
-    });
-    storageId = storage.id;
-    direct = createDriver({
-      kind: 's3',
-      bucket: bucket.name,
-      endpoint: s3.endpoint,
-      region: s3.region,
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    });
+    storageId = (await h.fx.catalog.cloudStorages.create(h.fx.actor, target.record(bucket.name, proxy.port)))
+      .id;
+    direct = target.direct(bucket.name);
   });
 
   afterAll(async () => {
@@ -120,20 +181,20 @@ describe('a worker killed during an export to an S3 target', () => {
   it('killed while parts are uploading: nothing in the bucket, then one whole archive', async () => {
     // The first part stalls after 1 MiB: the kill lands with a part in flight.
     const { rqId } = await exportKilledAt(
-      { kind: 'stall', direction: 'upstream', afterBytes: 1 << 20, armedBy: /^PUT \S*[?&]partNumber=1[& ]/m },
+      { kind: 'stall', direction: 'upstream', afterBytes: 1 << 20, armedBy: target.part },
       'cloud crash parts',
     );
-    // A multipart upload is invisible until completed: no object at all, under any key.
+    // Parts and staged blocks are invisible until committed: no object at all, under any key.
     expect(await keys()).toEqual([]);
     const outcome = await completesAfterRestart(rqId);
     expect(await keys()).toEqual([outcome.key]);
   });
 
-  it('killed after CompleteMultipartUpload was sent: the object is whole, and the retry finishes the job', async () => {
+  it('killed after the commit was sent: the object is whole, and the retry finishes the job', async () => {
     const before = await keys();
     // The commit reaches s3rver, its answer is held: the worker dies between commit and completion.
     const { rqId } = await exportKilledAt(
-      { kind: 'stall', direction: 'downstream', afterBytes: 0, armedBy: /^POST \S*[?&]uploadId=/m },
+      { kind: 'stall', direction: 'downstream', afterBytes: 0, armedBy: target.commit },
       'cloud crash commit',
     );
     const committed = (await keys()).filter((k) => !before.includes(k));
