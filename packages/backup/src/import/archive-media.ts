@@ -31,14 +31,16 @@ export async function copyMedia(
   const files = content.media.filter((f) => f.path !== MANIFEST);
   let next = 0;
   let bytes = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < files.length) {
+    while (!failed && next < files.length) {
       const file = files[next++]!;
       const write = driver.openWrite(joinKey(prefix, file.path), { sizeHint: file.size });
       try {
         await pipeline(await file.open(), write);
         await write.commit();
       } catch (err) {
+        failed = true;
         await write.abort(err).catch(() => {});
         throw err;
       }
@@ -46,7 +48,14 @@ export async function copyMedia(
       onFile?.(file.size);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+  // On a failure the other copies finish their file and stop; the restore fails only once nothing
+  // writes any more (Promise.all answered while siblings still wrote, and their files appeared
+  // after the caller had given up and closed the archive).
+  const results = await Promise.allSettled(
+    Array.from({ length: Math.min(concurrency, files.length) }, worker),
+  );
+  const failure = results.find((r) => r.status === 'rejected');
+  if (failure) throw failure.reason;
   return bytes;
 }
 
