@@ -234,3 +234,9 @@ export function describeByteMutation(mutation: ByteMutation): string {
   const field = FIELDS[mutation.field]!;
   return `${field.record}.${field.name} ← ${JSON.stringify(mutation.value)} (record ${mutation.pick})`;
 }
+
+/** Applies mutations in turn, all aimed with the layout of the valid archive they start from. */
+export function applyByteMutations(zip: Buffer, mutations: readonly ByteMutation[]): Buffer {
+  const layout = zipLayout(zip);
+  return mutations.reduce((bytes, m) => applyByteMutation(bytes, m, layout), zip);
+}

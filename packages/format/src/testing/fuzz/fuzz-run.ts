@@ -108,3 +108,36 @@ export class MemoryWatch {
     };
   }
 }
+
+/** One case may hold a few copies of an archive and a JSON document; a leak grows with the run. */
+const PEAK_LIMIT = 512 << 20;
+const GROWTH_LIMIT = 64 << 20;
+
+/** Outcomes of a property's cases (refusal codes, or "ok") and the memory they used. */
+export class FuzzRun {
+  readonly outcomes = new Map<string, number>();
+  readonly #memory = new MemoryWatch();
+
+  constructor(readonly name: string) {}
+
+  record(outcome: string): void {
+    this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);
+    this.#memory.sample();
+  }
+
+  /**
+   * Logs the tally and checks the run as a whole: memory bounded, and several distinct outcomes
+   * (mutations that all stop at the first check would test nothing past it).
+   */
+  finish(): void {
+    const use = this.#memory.finish();
+    const tally = Object.fromEntries([...this.outcomes].sort());
+    console.info(`fuzz ${this.name}: ${JSON.stringify(tally)}; memory ${JSON.stringify(use)}`);
+    if (this.outcomes.size < 5) throw new Error(`${this.name}: only ${this.outcomes.size} distinct outcomes`);
+    if (use.peakGrowth > PEAK_LIMIT)
+      throw new Error(`${this.name}: memory peaked ${use.peakGrowth} B above start`);
+    if (use.heapGrowth > GROWTH_LIMIT || use.buffersGrowth > GROWTH_LIMIT) {
+      throw new Error(`${this.name}: memory grew over the run: ${JSON.stringify(use)}`);
+    }
+  }
+}
