@@ -28,6 +28,12 @@ export const workerConfigShape = {
    */
   JOB_LOCK_MS: env.positiveInt(30_000),
   STALLED_CHECK_MS: env.positiveInt(30_000),
+  /**
+   * How many times a job is taken over after its worker died; one more death fails it. BullMQ's own
+   * default (1) failed a job on the second crash with attempts left; 4 gives five runs, as the five
+   * attempts a request gets, and still bounds a job that kills every worker running it (out of memory).
+   */
+  MAX_STALLED_COUNT: env.positiveInt(4),
   /** How long a finished request (and its archive) stays available; must equal the API's. */
   RESULT_TTL_SECONDS: env.positiveInt(24 * 3600),
   /** Staged uploads never imported, and abandoned upload chunks, are removed after this. */

@@ -44,6 +44,7 @@ async function main() {
     prefix: config.QUEUE_PREFIX,
     lockDuration: config.JOB_LOCK_MS,
     stalledInterval: config.STALLED_CHECK_MS,
+    maxStalledCount: config.MAX_STALLED_COUNT,
   };
   const webhooks = await startWebhookWorker({
     catalog,
