@@ -14,9 +14,11 @@ import { FileSource, openBackup } from '@cvat-backup/format';
 import { createDriver, type StorageDriver } from '@cvat-backup/storage';
 import {
   createAzureContainer,
+  createGcsBucket,
   createS3Bucket,
   type Fault,
   type FaultProxy,
+  gcsClient,
   startFaultProxy,
   type TestBucket,
   testServices,
@@ -46,7 +48,7 @@ const viaProxy = (url: string, port: number) => {
   return u.toString().replace(/\/$/, '');
 };
 
-const { s3, azure } = testServices();
+const { s3, azure, gcs } = testServices();
 const targets: Array<[string, CloudTarget]> = [
   [
     'S3',
@@ -97,6 +99,32 @@ const targets: Array<[string, CloudTarget]> = [
         createDriver({ kind: 'azure', container, connectionString: azure.connectionString }),
       part: /^PUT \S*[?&]comp=block&/m,
       commit: /^PUT \S*[?&]comp=blocklist/m,
+    },
+  ],
+  [
+    'GCS',
+    {
+      upstreamPort: Number(new URL(gcs.endpoint).port),
+      async create() {
+        const bucket = await createGcsBucket();
+        // The emulator has a bucket once an object is in it.
+        await gcsClient().bucket(bucket.name).file('placeholder').save('x');
+        return bucket;
+      },
+      record: (bucket, proxyPort) => ({
+        provider_type: 'GOOGLE_CLOUD_STORAGE',
+        resource: bucket,
+        display_name: 'crash target',
+        credentials_type: 'ANONYMOUS_ACCESS',
+        credentials: {},
+        specific_attributes: `endpoint_url=${encodeURIComponent(viaProxy(gcs.endpoint, proxyPort))}&project=${gcs.projectId}`,
+        manifests: [],
+      }),
+      direct: (bucket) =>
+        createDriver({ kind: 'gcs', bucket, apiEndpoint: gcs.endpoint, projectId: gcs.projectId }),
+      // A chunk of an open session, and the final request (it names the total size).
+      part: /^content-range: bytes \d+-\d+\/\*\r$/im,
+      commit: /^content-range: bytes (\d+-\d+|\*)\/\d+\r$/im,
     },
   ],
 ];
@@ -178,30 +206,34 @@ describe.each(targets)('a worker killed during an export to an %s target', (_nam
     return outcome;
   }
 
+  /** Keys that were not in the bucket before (the GCS emulator needs a placeholder object). */
+  const added = async (before: string[]) => (await keys()).filter((k) => !before.includes(k));
+
   it('killed while parts are uploading: nothing in the bucket, then one whole archive', async () => {
+    const before = await keys();
     // The first part stalls after 1 MiB: the kill lands with a part in flight.
     const { rqId } = await exportKilledAt(
       { kind: 'stall', direction: 'upstream', afterBytes: 1 << 20, armedBy: target.part },
       'cloud crash parts',
     );
     // Parts and staged blocks are invisible until committed: no object at all, under any key.
-    expect(await keys()).toEqual([]);
+    expect(await added(before)).toEqual([]);
     const outcome = await completesAfterRestart(rqId);
-    expect(await keys()).toEqual([outcome.key]);
+    expect(await added(before)).toEqual([outcome.key]);
   });
 
   it('killed after the commit was sent: the object is whole, and the retry finishes the job', async () => {
     const before = await keys();
-    // The commit reaches s3rver, its answer is held: the worker dies between commit and completion.
+    // The commit reaches the store, its answer is held: the worker dies between commit and completion.
     const { rqId } = await exportKilledAt(
       { kind: 'stall', direction: 'downstream', afterBytes: 0, armedBy: target.commit },
       'cloud crash commit',
     );
-    const committed = (await keys()).filter((k) => !before.includes(k));
+    const committed = await added(before);
     expect(committed).toHaveLength(1);
     await expectWholeArchive(committed[0]!);
     const outcome = await completesAfterRestart(rqId);
     expect(outcome.key).toBe(committed[0]);
-    expect((await keys()).filter((k) => !before.includes(k))).toEqual([outcome.key]);
+    expect(await added(before)).toEqual([outcome.key]);
   });
 });
