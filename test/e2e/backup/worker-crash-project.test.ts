@@ -6,38 +6,30 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExportOutcome, ImportResult } from '@cvat-backup/backup';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openWorkerHarness, type WorkerHarness } from './worker-harness.js';
+import { describe, expect, it } from 'vitest';
+import { useWorkerHarness } from './worker-harness.js';
 
 describe('a worker killed during a project restore', () => {
-  let h: WorkerHarness;
-
-  beforeAll(async () => {
-    h = await openWorkerHarness();
-  });
-
-  afterAll(async () => {
-    await h?.close();
-  });
+  const harness = useWorkerHarness();
 
   const count = async (sql: string, params: unknown[] = []) =>
-    Number((await h.fx.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${sql}`, params)).rows[0]!.n);
-
-  /** Task ids are drawn from a sequence, which a transaction advances visibly before it commits. */
-  const lastTaskId = async () =>
     Number(
-      (
-        await h.fx.pool.query<{ v: string }>(
-          `SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS v FROM ${
-            (
-              await h.fx.pool.query<{ s: string }>(`SELECT pg_get_serial_sequence('tasks', 'id') AS s`)
-            ).rows[0]!.s
-          }`,
-        )
-      ).rows[0]!.v,
+      (await harness().fx.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${sql}`, params)).rows[0]!.n,
     );
 
+  /** Task ids are drawn from a sequence, which a transaction advances visibly before it commits. */
+  async function lastTaskId(): Promise<number> {
+    const pool = harness().fx.pool;
+    const seq = (await pool.query<{ s: string }>(`SELECT pg_get_serial_sequence('tasks', 'id') AS s`))
+      .rows[0]!.s;
+    const { rows } = await pool.query<{ v: string }>(
+      `SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS v FROM ${seq}`,
+    );
+    return Number(rows[0]!.v);
+  }
+
   it('leaves no project and no task after a kill between its tasks; the retry makes exactly one', async () => {
+    const h = harness();
     const name = 'project crash';
     const project = await h.fx.catalog.projects.create(h.fx.actor, { name, labels: [{ name: 'car' }] });
     // Thousands of shapes per task: writing each task's records takes long enough to be killed in.

@@ -5,21 +5,14 @@
 import path from 'node:path';
 import type { ExportOutcome } from '@cvat-backup/backup';
 import { FileSource, openBackup } from '@cvat-backup/format';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openWorkerHarness, type WorkerHarness } from './worker-harness.js';
+import { describe, expect, it } from 'vitest';
+import { useWorkerHarness } from './worker-harness.js';
 
 describe('a job whose worker is killed again and again', () => {
-  let h: WorkerHarness;
-
-  beforeAll(async () => {
-    h = await openWorkerHarness();
-  });
-
-  afterAll(async () => {
-    await h?.close();
-  });
+  const harness = useWorkerHarness();
 
   it('completes after three SIGKILLs in the middle of the same export', async () => {
+    const h = harness();
     const count = 300;
     const taskId = await h.createBigTask('killed thrice', count);
     let killed = h.killAtPhase('exports', 'writing-media');

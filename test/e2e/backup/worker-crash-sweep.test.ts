@@ -5,29 +5,22 @@
  */
 import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openWorkerHarness, type WorkerHarness } from './worker-harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useWorkerHarness } from './worker-harness.js';
 
 const DIRS = 40;
 const PER_DIR = 150;
 
 describe('a worker killed during the expiry sweep', () => {
-  let h: WorkerHarness;
-
-  beforeAll(async () => {
-    h = await openWorkerHarness({
-      SWEEP_INTERVAL_SECONDS: '1',
-      RESULT_TTL_SECONDS: '600',
-      ARCHIVE_REUSE_SECONDS: '60',
-    });
-    await h.worker.stop();
+  const harness = useWorkerHarness({
+    SWEEP_INTERVAL_SECONDS: '1',
+    RESULT_TTL_SECONDS: '600',
+    ARCHIVE_REUSE_SECONDS: '60',
   });
+  // The files are laid out before the first sweep can run.
+  beforeAll(() => harness().worker.stop());
 
-  afterAll(async () => {
-    await h?.close();
-  });
-
-  const archives = () => path.join(h.dataRoot, 'archives');
+  const archives = () => path.join(harness().dataRoot, 'archives');
   const files = async () =>
     (await readdir(archives(), { recursive: true, withFileTypes: true }))
       .filter((e) => e.isFile())
@@ -43,6 +36,7 @@ describe('a worker killed during the expiry sweep', () => {
   }
 
   it('leaves nothing expired behind once restarted, and never touches what must stay', async () => {
+    const h = harness();
     const day = 24 * 3600_000;
     const keep = ['task-1/fresh.zip', 'schedules/1/old.zip', 'task-2/.fresh.zip.cvb-tmp-0123456789ab'];
     await writeAged(keep[0]!, 0);

@@ -9,6 +9,7 @@ import { BackupProducer, type ExportJobPayload, QUEUE_NAMES } from '@cvat-backup
 import { deleteRedisKeys, testServices, uniqueName } from '@cvat-backup/testkit';
 import { type Job, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 import { type Fixture, openFixture } from '../../../packages/backup/test/export-fixture.js';
 import { WorkerProcess } from './worker-process.js';
 
@@ -109,6 +110,21 @@ export async function openWorkerHarness(env: Record<string, string> = {}): Promi
       await fx.close();
       await rm(dataRoot, { recursive: true, force: true });
     },
+  };
+}
+
+/** One harness for a describe block, opened before its tests and closed after; read it inside them. */
+export function useWorkerHarness(env: Record<string, string> = {}): () => WorkerHarness {
+  let harness: WorkerHarness | undefined;
+  beforeAll(async () => {
+    harness = await openWorkerHarness(env);
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+  return () => {
+    if (!harness) throw new Error('the worker harness is not open (use it inside a test)');
+    return harness;
   };
 }
 
