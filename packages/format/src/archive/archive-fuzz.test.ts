@@ -12,6 +12,7 @@
  *   FUZZ_SEED=<seed> FUZZ_PATH=<path> …   (both printed by fast-check when a property fails)
  *   FUZZ_CASE_MS=<ms> changes the per-case deadline (default 10,000).
  */
+import { rm } from 'node:fs/promises';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyByteMutations, byteMutation, describeByteMutation } from '../testing/fuzz/byte-mutations.js';
@@ -27,6 +28,7 @@ import {
   expectOnlyInside,
   FuzzRun,
   fuzzParameters,
+  fuzzTimeout,
   withDeadline,
 } from '../testing/fuzz/fuzz-run.js';
 import { formatSeeds, type SeedArchive } from '../testing/fuzz/seed-archives.js';
@@ -50,15 +52,20 @@ let caseNo = 0;
 /** Runs one mutated archive through the reader; returns the refusal code, or "ok". */
 async function runCase(bytes: Buffer, label: string): Promise<string> {
   const outDir = `${sandbox.path}/case-${caseNo++}`;
-  const outcome = await withDeadline(
-    exerciseArchive(bytes, outDir).then(
-      () => 'ok',
-      (err: unknown) => expectCodedRefusal(err),
-    ),
-    label,
-  );
-  await expectOnlyInside(sandbox.path, outDir);
-  return outcome;
+  try {
+    const outcome = await withDeadline(
+      exerciseArchive(bytes, outDir).then(
+        () => 'ok',
+        (err: unknown) => expectCodedRefusal(err),
+      ),
+      label,
+    );
+    await expectOnlyInside(sandbox.path, outDir);
+    return outcome;
+  } finally {
+    // Also after a failure: fast-check replays shrunk cases, which must not see this one's files.
+    await rm(outDir, { recursive: true, force: true });
+  }
 }
 
 describe('archive reader fuzz', () => {
@@ -66,33 +73,41 @@ describe('archive reader fuzz', () => {
     for (const seed of seeds) expect(await runCase(seed.bytes, seed.name), seed.name).toBe('ok');
   });
 
-  it('byte-level mutations: flips per record, truncation, splices, header fields', async () => {
-    const run = new FuzzRun('reader bytes');
-    await fc.assert(
-      fc.asyncProperty(
-        fc.nat({ max: seeds.length - 1 }),
-        fc.array(byteMutation, { minLength: 1, maxLength: 3 }),
-        async (seedIndex, mutations) => {
-          const bytes = applyByteMutations(seeds[seedIndex]!.bytes, mutations);
-          const label = `${seeds[seedIndex]!.name}: ${mutations.map(describeByteMutation).join('; ')}`;
-          run.record(await runCase(bytes, label));
-        },
-      ),
-      fuzzParameters(RUNS),
-    );
-    run.finish();
-  });
+  it(
+    'byte-level mutations: flips per record, truncation, splices, header fields',
+    async () => {
+      const run = new FuzzRun('reader bytes');
+      await fc.assert(
+        fc.asyncProperty(
+          fc.nat({ max: seeds.length - 1 }),
+          fc.array(byteMutation, { minLength: 1, maxLength: 3 }),
+          async (seedIndex, mutations) => {
+            const bytes = applyByteMutations(seeds[seedIndex]!.bytes, mutations);
+            const label = `${seeds[seedIndex]!.name}: ${mutations.map(describeByteMutation).join('; ')}`;
+            run.record(await runCase(bytes, label));
+          },
+        ),
+        fuzzParameters(RUNS),
+      );
+      run.finish();
+    },
+    fuzzTimeout(RUNS),
+  );
 
-  it('entry-level mutations: hostile names, inserted/removed entries, headers, JSON bodies', async () => {
-    const run = new FuzzRun('reader entries');
-    await fc.assert(
-      fc.asyncProperty(fc.nat({ max: seeds.length - 1 }), entryMutation, async (seedIndex, mutation) => {
-        const bytes = applyEntryMutation(seedEntries[seedIndex]!, mutation);
-        const label = `${seeds[seedIndex]!.name}: ${JSON.stringify(mutation)}`;
-        run.record(await runCase(bytes, label));
-      }),
-      fuzzParameters(RUNS),
-    );
-    run.finish();
-  });
+  it(
+    'entry-level mutations: hostile names, inserted/removed entries, headers, JSON bodies',
+    async () => {
+      const run = new FuzzRun('reader entries');
+      await fc.assert(
+        fc.asyncProperty(fc.nat({ max: seeds.length - 1 }), entryMutation, async (seedIndex, mutation) => {
+          const bytes = applyEntryMutation(seedEntries[seedIndex]!, mutation);
+          const label = `${seeds[seedIndex]!.name}: ${JSON.stringify(mutation)}`;
+          run.record(await runCase(bytes, label));
+        }),
+        fuzzParameters(RUNS),
+      );
+      run.finish();
+    },
+    fuzzTimeout(RUNS),
+  );
 });
