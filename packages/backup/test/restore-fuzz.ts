@@ -1,15 +1,16 @@
 /**
  * The restore side of the fuzz suite: seed archives shaped as restores meet them (an image task, a
- * two-task project, a CVAT video task, a CVAT deflated image task, the same in ZIP64), and what a
- * restore does with an archive before its transaction, run without a catalog: open, every check
- * importTask/importProject run before writing anything, the pure steps that turn the archive into
- * catalog rows, and the media copy into a real local storage under the import prefix.
+ * two-task project, a lightweight task, a CVAT video task, a CVAT deflated image task, the same
+ * in ZIP64), and what a restore does with an archive before its transaction, run without a
+ * catalog: open, every check importTask/importProject run before writing anything, the pure steps
+ * that turn the archive into catalog rows, and the media copy into a real local storage.
  */
 import { PassThrough } from 'node:stream';
 import { BufferSource, openBackup, type TaskContent, ZipWriter } from '@cvat-backup/format';
 import {
   asZip64,
   cvatDeflatedArchive,
+  lightweightTaskArchive,
   newestTaskArchive,
   type SeedArchive,
   twoTaskProjectArchive,
@@ -39,6 +40,7 @@ export async function restoreSeeds(): Promise<SeedArchive[]> {
   return [
     { name: 'newest image task', bytes: await newestTaskArchive() },
     { name: 'two-task project', bytes: await twoTaskProjectArchive() },
+    { name: 'lightweight image task', bytes: await lightweightTaskArchive() },
     { name: 'CVAT 2022 video task', bytes: await cvatVideoArchive() },
     { name: 'CVAT 2022 deflated', bytes: deflated },
     { name: 'CVAT 2022 ZIP64', bytes: asZip64(deflated) },

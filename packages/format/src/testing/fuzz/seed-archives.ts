@@ -37,6 +37,14 @@ export function newestTaskArchive(): Promise<Buffer> {
   return written((out) => writeTaskArchive(out, newestTask(), { now, integrity: true }));
 }
 
+/** A lightweight backup: media stay in a cloud storage, the archive holds only their manifest. */
+export function lightweightTaskArchive(): Promise<Buffer> {
+  const input = newestTask();
+  input.data = { ...input.data, storage: 'cloud_storage' };
+  input.media = input.media.filter((m) => m.path === 'manifest.jsonl');
+  return written((out) => writeTaskArchive(out, input, { now }));
+}
+
 export function twoTaskProjectArchive(): Promise<Buffer> {
   const first = newestTask();
   const second = newestTask();
@@ -124,6 +132,7 @@ export async function formatSeeds(): Promise<SeedArchive[]> {
   return [
     { name: 'newest task', bytes: await newestTaskArchive() },
     { name: 'two-task project', bytes: await twoTaskProjectArchive() },
+    { name: 'lightweight task', bytes: await lightweightTaskArchive() },
     { name: 'CVAT 2022 deflated', bytes: cvat },
     { name: 'CVAT 2022 ZIP64', bytes: asZip64(cvat) },
   ];
