@@ -6,7 +6,7 @@
  * that turn the archive into catalog rows, and the media copy into a real local storage.
  */
 import { PassThrough } from 'node:stream';
-import { BufferSource, openBackup, type TaskContent, ZipWriter } from '@cvat-backup/format';
+import { openBackup, type TaskContent, ZipWriter } from '@cvat-backup/format';
 import {
   asZip64,
   cvatDeflatedArchive,
@@ -15,7 +15,7 @@ import {
   type SeedArchive,
   twoTaskProjectArchive,
 } from '@cvat-backup/format/testing/fuzz/seed-archives';
-import type { StorageDriver } from '@cvat-backup/storage';
+import { openRandomAccess, type StorageDriver } from '@cvat-backup/storage';
 import { frameRange, manifestFile, manifestImages, manifestLines } from '../src/import/archive-media.js';
 import { manifestType, readVideoManifest, videoFile, videoFrames } from '../src/import/archive-video.js';
 import { segmentGeometry, segmentsOf } from '../src/import/catalog-jobs.js';
@@ -70,13 +70,16 @@ async function deriveRows(task: TaskContent): Promise<void> {
   }
 }
 
-/** Runs the restore of `bytes` up to its transaction; media go to `media`. Returns the task count. */
+/**
+ * Runs the restore of the archive at `upload` up to its transaction, reading it as runImport does
+ * (ranged reads through the storage seam); media go to `media`. Returns the task count.
+ */
 export async function exerciseRestore(
-  bytes: Buffer,
+  upload: { driver: StorageDriver; key: string },
   media: StorageDriver,
   requestId: string,
 ): Promise<number> {
-  const archive = await openBackup(new BufferSource(bytes));
+  const archive = await openBackup(await openRandomAccess(upload.driver, upload.key));
   try {
     const tasks = archive.kind === 'task' ? [archive.task] : archive.tasks;
     for (const task of tasks) await checkTask(task);
@@ -88,4 +91,11 @@ export async function exerciseRestore(
   } finally {
     await archive.close();
   }
+}
+
+/** Stages an upload the way the API does: one atomic write into storage. */
+export async function stageUpload(driver: StorageDriver, key: string, bytes: Buffer): Promise<void> {
+  const write = driver.openWrite(key, { sizeHint: bytes.length });
+  write.end(bytes);
+  await write.commit();
 }

@@ -1,12 +1,13 @@
 /**
  * Property-based fuzzing of a restore's checks with mutated archives (fast-check; the mutations
- * are the format fuzz suite's). For every mutated archive, opening it, every check importTask and
+ * are the format fuzz suite's). Each archive is staged as an upload and read as runImport reads
+ * it (ranged reads through the storage seam). Opening it, every check importTask and
  * importProject run before writing anything, the pure steps that turn it into catalog rows, and
  * the media copy into a real local storage either succeed, or fail with a registered AppError that
  * maps to a 4xx. Never an uncoded error, never a case past its deadline, never a file outside the
  * import prefix, and memory stays bounded over the run.
  *
- * Default: 400 cases per property (about 10 s on two cores). Longer runs and replays:
+ * Default: 400 cases per property (about 15 s on two cores). Longer runs and replays:
  *   FUZZ_RUNS=5000 pnpm exec vitest run --project @cvat-backup/backup restore-fuzz
  *   FUZZ_SEED=<seed> FUZZ_PATH=<path> …   (both printed by fast-check when a property fails)
  *   FUZZ_CASE_MS=<ms> changes the per-case deadline (default 10,000).
@@ -37,15 +38,18 @@ import type { SeedArchive } from '@cvat-backup/format/testing/fuzz/seed-archives
 import { LocalDriver } from '@cvat-backup/storage';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exerciseRestore, restoreSeeds } from '../../test/restore-fuzz.js';
+import { exerciseRestore, restoreSeeds, stageUpload } from '../../test/restore-fuzz.js';
 
 const RUNS = 400;
 
 let sandbox: string;
+let uploads: LocalDriver;
 let seeds: SeedArchive[];
 let seedEntries: SeedEntry[][];
 beforeAll(async () => {
   sandbox = await mkdtemp(path.join(tmpdir(), 'cvb-restore-fuzz-'));
+  await mkdir(path.join(sandbox, 'uploads'));
+  uploads = new LocalDriver({ kind: 'local', root: path.join(sandbox, 'uploads') });
   seeds = await restoreSeeds();
   seedEntries = await Promise.all(seeds.map((s) => entriesOf(s.bytes)));
 });
@@ -58,12 +62,15 @@ let caseNo = 0;
 const lateFiles = new Set<string>();
 /** One restore of a mutated archive into a fresh media root; returns the refusal code or "ok". */
 async function runCase(bytes: Buffer, label: string): Promise<string> {
-  const root = path.join(sandbox, `media-${caseNo++}`);
+  const n = caseNo++;
+  const root = path.join(sandbox, `media-${n}`);
   await mkdir(root);
   const media = new LocalDriver({ kind: 'local', root });
+  const upload = { driver: uploads, key: `case-${n}.zip` };
   try {
+    await stageUpload(uploads, upload.key, bytes);
     const outcome = await withDeadline(
-      exerciseRestore(bytes, media, `fuzz-${caseNo}`).then(
+      exerciseRestore(upload, media, `fuzz-${n}`).then(
         () => 'ok',
         (err: unknown) => expectCodedRefusal(err),
       ),
@@ -74,6 +81,7 @@ async function runCase(bytes: Buffer, label: string): Promise<string> {
     // (LocalFileSink.abort does not wait for an open in flight): inside its prefix, but late.
     for (const file of await listTree(sandbox)) {
       const parts = file.split(path.sep);
+      if (parts[0] === 'uploads') continue;
       if (!parts[0]!.startsWith('media-') || parts[1] !== 'imports' || parts[3] !== 'raw') {
         throw new Error(`${label}: a file was written outside the import prefix: ${file}`);
       }
@@ -83,6 +91,7 @@ async function runCase(bytes: Buffer, label: string): Promise<string> {
   } finally {
     // Also after a failure: fast-check replays shrunk cases, which must not see this one's files.
     await rm(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+    await uploads.delete(upload.key);
   }
 }
 
