@@ -12,7 +12,7 @@ import { zipLayout } from '@cvat-backup/format/testing/fuzz/zip-layout';
 import { LocalDriver, type StorageDriver } from '@cvat-backup/storage';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cvatTaskJson } from '../../test/cvat-video-archive.js';
-import { copyTaskMedia, type ImportDependencies } from './task-importer.js';
+import { checkTask, copyTaskMedia, type ImportDependencies } from './task-importer.js';
 
 let root: string;
 beforeEach(async () => {
@@ -58,6 +58,22 @@ describe('restore fuzz counterexamples', () => {
     const atRejection = (await listTree(root)).sort();
     await sleep(300);
     expect((await listTree(root)).sort()).toEqual(atRejection);
+    await archive.close();
+  });
+
+  it('an image manifest line of the wrong shape is refused by the checks, before anything is written', async () => {
+    const bytes = await zipOf([
+      ['data/images/frame_0.jpg', Buffer.alloc(100, 1)],
+      [
+        'data/manifest.jsonl',
+        Buffer.from('{"version":"1.1"}\n{"type":"images"}\n{"name":"images/frame_0","extension":-1e308}\n'),
+      ],
+      ['task.json', Buffer.from(cvatTaskJson({ start_frame: 0, stop_frame: 0, frame_filter: '' }, []))],
+      ['annotations.json', Buffer.from('[]')],
+    ]);
+    const archive = await openBackup(new BufferSource(bytes));
+    if (archive.kind !== 'task') throw new Error('expected a task');
+    await expect(checkTask(archive.task)).rejects.toMatchObject({ code: 'ARCHIVE_SCHEMA_INVALID' });
     await archive.close();
   });
 });

@@ -129,6 +129,11 @@ export async function checkTask(content: TaskContent): Promise<void> {
     videoFile(content, video);
     videoFrames(content, video, frameRange(meta.data));
   }
+  if ((await manifestType(manifest)) === 'images') {
+    // Every line now: a bad one used to surface only while the rows were copied inside the
+    // transaction, after the media copy, as an internal COPY failure (500) instead of a 400.
+    for await (const _ of manifestImages(manifest, frameRange(meta.data)));
+  }
   await content.validateAnnotations();
 }
 
