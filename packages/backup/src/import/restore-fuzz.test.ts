@@ -7,7 +7,10 @@
  * maps to a 4xx. Never an uncoded error, never a case past its deadline, never a file outside the
  * import prefix, and memory stays bounded over the run.
  *
- * Default: 400 cases per property (about 15 s on two cores). Longer runs and replays:
+ * The last property restores each mutated archive all the way (runImport into a fresh PostgreSQL
+ * database): created, or refused with a coded 4xx (runImport turns anything uncoded into INTERNAL).
+ *
+ * Default: 400 cases per property, 150 whole restores (about 25 s on two cores). Longer runs and replays:
  *   FUZZ_RUNS=5000 pnpm exec vitest run --project @cvat-backup/backup restore-fuzz
  *   FUZZ_SEED=<seed> FUZZ_PATH=<path> …   (both printed by fast-check when a property fails)
  *   FUZZ_CASE_MS=<ms> changes the per-case deadline (default 10,000).
@@ -35,13 +38,18 @@ import {
   withDeadline,
 } from '@cvat-backup/format/testing/fuzz/fuzz-run';
 import type { SeedArchive } from '@cvat-backup/format/testing/fuzz/seed-archives';
-import { LocalDriver } from '@cvat-backup/storage';
+import { LocalDriver, type StorageDriver } from '@cvat-backup/storage';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Fixture, openFixture } from '../../test/export-fixture.js';
 import { exerciseRestore, restoreSeeds, stageUpload } from '../../test/restore-fuzz.js';
+import { runImport } from '../jobs/run-import.js';
 
 const RUNS = 400;
+/** Whole restores write to PostgreSQL: fewer of them. */
+const FULL_RUNS = 150;
 
+let fx: Fixture;
 let sandbox: string;
 let uploads: LocalDriver;
 let seeds: SeedArchive[];
@@ -51,17 +59,25 @@ beforeAll(async () => {
   await mkdir(path.join(sandbox, 'uploads'));
   uploads = new LocalDriver({ kind: 'local', root: path.join(sandbox, 'uploads') });
   seeds = await restoreSeeds();
+  fx = await openFixture();
   seedEntries = await Promise.all(seeds.map((s) => entriesOf(s.bytes)));
 });
 afterAll(async () => {
   if (lateFiles.size > 0) console.info(`late temp files after aborted copies: ${[...lateFiles].join(', ')}`);
   await rm(sandbox, { recursive: true, force: true });
+  await fx?.close();
 });
+
+type Restore = (
+  upload: { driver: StorageDriver; key: string },
+  media: StorageDriver,
+  requestId: string,
+) => Promise<unknown>;
 
 let caseNo = 0;
 const lateFiles = new Set<string>();
 /** One restore of a mutated archive into a fresh media root; returns the refusal code or "ok". */
-async function runCase(bytes: Buffer, label: string): Promise<string> {
+async function runCase(bytes: Buffer, label: string, restore: Restore = exerciseRestore): Promise<string> {
   const n = caseNo++;
   const root = path.join(sandbox, `media-${n}`);
   await mkdir(root);
@@ -70,7 +86,7 @@ async function runCase(bytes: Buffer, label: string): Promise<string> {
   try {
     await stageUpload(uploads, upload.key, bytes);
     const outcome = await withDeadline(
-      exerciseRestore(upload, media, `fuzz-${n}`).then(
+      restore(upload, media, `fuzz-${n}`).then(
         () => 'ok',
         (err: unknown) => expectCodedRefusal(err),
       ),
@@ -135,5 +151,37 @@ describe('restore checks fuzz', () => {
       run.finish();
     },
     fuzzTimeout(RUNS),
+  );
+
+  it(
+    'whole restores (runImport into PostgreSQL) of mutated archives: created, or a coded 4xx',
+    async () => {
+      const run = new FuzzRun('restore whole');
+      const mutation = fc.oneof(
+        fc.record({ bytes: fc.array(byteMutation, { minLength: 1, maxLength: 2 }) }),
+        fc.record({ entry: entryMutation }),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.nat({ max: seeds.length - 1 }), mutation, async (seedIndex, m) => {
+          const seed = seeds[seedIndex]!;
+          const bytes =
+            'bytes' in m
+              ? applyByteMutations(seed.bytes, m.bytes)
+              : applyEntryMutation(seedEntries[seedIndex]!, m.entry);
+          const target = seed.name.includes('project') ? 'project' : 'task';
+          const restore: Restore = async (source, localMedia, importRequestId) => {
+            const result = await runImport(
+              { catalog: fx.catalog, localMedia },
+              { target, source, userId: fx.actor.id, importRequestId },
+            );
+            if (!result.created) throw new Error(`${importRequestId} was not created`);
+          };
+          run.record(await runCase(bytes, `${seed.name}: ${JSON.stringify(m)}`, restore));
+        }),
+        fuzzParameters(FULL_RUNS),
+      );
+      run.finish();
+    },
+    fuzzTimeout(FULL_RUNS),
   );
 });

@@ -38,7 +38,9 @@ export type JsonOp =
   | { kind: 'delete' }
   | { kind: 'duplicate' }
   | { kind: 'add-key'; key: string }
-  | { kind: 'cut-text'; at: number };
+  | { kind: 'cut-text'; at: number }
+  /** A number moved but kept a number: passes the schema, so it reaches the checks behind it. */
+  | { kind: 'nudge'; delta: number };
 
 export interface JsonMutation {
   path: number[];
@@ -63,6 +65,10 @@ export const jsonMutation: fc.Arbitrary<JsonMutation> = fc.record({
       key: fc.constantFrom('__proto__', 'constructor', 'version', 'extra', ''),
     }),
     fc.record({ kind: fc.constant('cut-text' as const), at: fc.nat() }),
+    fc.record({
+      kind: fc.constant('nudge' as const),
+      delta: fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom(1_000_000, -1_000_000, 2 ** 31)),
+    }),
   ),
 });
 
@@ -109,6 +115,8 @@ export function mutateJsonText(text: string, mutation: JsonMutation, lines = fal
   } else if (op.kind === 'duplicate') {
     if (Array.isArray(parent)) parent.splice(key as number, 0, structuredClone(parent[key as number]));
     else target[`${key}`] = [target[key], target[key]];
+  } else if (op.kind === 'nudge') {
+    if (typeof target[key] === 'number') target[key] = (target[key] as number) + op.delta;
   } else if (op.kind === 'add-key') {
     const node = target[key];
     if (isContainer(node) && !Array.isArray(node)) {
