@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { BlockBlobClient } from '@azure/storage-blob';
 import type { PartBackend } from '../core/part-uploader.js';
 import type { CommitResult } from '../storage-driver.js';
@@ -19,9 +20,19 @@ export class AzureBlockBackend implements PartBackend<string> {
 
   async begin(): Promise<void> {}
 
-  async uploadPart(n: number, data: Buffer, signal: AbortSignal): Promise<string> {
+  uploadPart(n: number, data: Buffer, signal: AbortSignal): Promise<string> {
+    return this.uploadPieces(n, [data], signal);
+  }
+
+  /**
+   * Stages the block from the pieces it was written in, streamed (a fresh stream per attempt):
+   * joining them first cost a copy of every byte into a new 8 MiB buffer, most of the write's CPU.
+   */
+  async uploadPieces(n: number, pieces: readonly Buffer[], signal: AbortSignal): Promise<string> {
     const id = Buffer.from(`${this.uploadId}-${String(n).padStart(6, '0')}`).toString('base64');
-    await this.blob.stageBlock(id, data, data.length, { abortSignal: signal });
+    const length = pieces.reduce((sum, p) => sum + p.length, 0);
+    const body = pieces.length === 1 ? pieces[0]! : () => Readable.from(pieces, { objectMode: false });
+    await this.blob.stageBlock(id, body, length, { abortSignal: signal });
     return id;
   }
 
