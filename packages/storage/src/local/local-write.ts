@@ -26,7 +26,8 @@ export async function syncDirectory(dir: string): Promise<void> {
  * so the target is either the old file or the whole new one, even across a crash.
  */
 export class LocalFileSink implements WriteSink {
-  private handle: FileHandle | undefined;
+  private opening: Promise<FileHandle> | undefined;
+  private aborted = false;
   private readonly temp: string;
   private size = 0;
 
@@ -53,25 +54,30 @@ export class LocalFileSink implements WriteSink {
     const handle = await this.opened();
     await handle.sync();
     await handle.close();
-    this.handle = undefined;
     await rename(this.temp, this.target);
     await syncDirectory(path.dirname(this.target));
     return { size: this.size };
   }
 
+  /**
+   * Waits for an open still in flight (a write may be pending while the stream is destroyed), so
+   * the temp file it creates is removed here rather than left for the sweep.
+   */
   async abort(): Promise<void> {
-    const handle = this.handle;
-    this.handle = undefined;
+    this.aborted = true;
+    if (!this.opening) return;
+    const handle = await this.opening.catch(() => undefined);
     await handle?.close().catch(() => {});
     await unlink(this.temp).catch(() => {});
   }
 
-  private async opened(): Promise<FileHandle> {
-    if (!this.handle) {
+  private opened(): Promise<FileHandle> {
+    if (this.aborted) return Promise.reject(new Error('the write was aborted'));
+    this.opening ??= (async () => {
       await this.preflight();
       await mkdir(path.dirname(this.target), { recursive: true });
-      this.handle = await open(this.temp, 'wx', 0o640);
-    }
-    return this.handle;
+      return open(this.temp, 'wx', 0o640);
+    })();
+    return this.opening;
   }
 }

@@ -31,6 +31,17 @@ describe('local driver', () => {
     expect(await readdir(root)).toEqual([]);
   });
 
+  it('removes the temp file of an abort that lands while the first write is still opening it', async () => {
+    const write = driver.openWrite('deep/er/x.bin');
+    // Not awaited: the sink is still making the folder and opening the temp file when abort runs.
+    write.write(Buffer.from('partial'), () => {});
+    write.on('error', () => {});
+    await write.abort();
+    // Give an open that abort did not wait for the time to land (it did, before the fix).
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await readdir(path.join(root, 'deep', 'er')).catch(() => [])).toEqual([]);
+  });
+
   it('sweeps temp files older than the bound, and only those', async () => {
     await writeFile(path.join(root, 'kept.zip'), 'x');
     await writeFile(path.join(root, '.old.zip.cvb-tmp-aaaa'), 'x');
