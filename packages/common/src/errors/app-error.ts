@@ -2,6 +2,21 @@ import { ERROR_REGISTRY, type ErrorCode } from './registry.js';
 
 export type ErrorDetails = Readonly<Record<string, string | number | boolean | null | undefined>>;
 
+/** Longest string detail kept whole: a hostile input (a 64 KiB zip entry name) must not become a 64 KiB message, log line or API body. */
+const MAX_DETAIL_CHARS = 2000;
+
+function bounded(details: ErrorDetails): ErrorDetails {
+  if (!Object.values(details).some((v) => typeof v === 'string' && v.length > MAX_DETAIL_CHARS))
+    return details;
+  return Object.fromEntries(
+    Object.entries(details).map(([key, value]) =>
+      typeof value === 'string' && value.length > MAX_DETAIL_CHARS
+        ? [key, `${value.slice(0, MAX_DETAIL_CHARS)}… (${value.length} characters in all)`]
+        : [key, value],
+    ),
+  );
+}
+
 function render(template: string, details: ErrorDetails): string {
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => {
     const value = details[key];
@@ -26,6 +41,7 @@ export class AppError extends Error {
     options: { cause?: unknown; message?: string } = {},
   ) {
     const spec = ERROR_REGISTRY[code];
+    details = bounded(details);
     super(
       options.message ?? render(spec.message, details),
       options.cause === undefined ? undefined : { cause: options.cause },

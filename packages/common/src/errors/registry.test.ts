@@ -28,6 +28,15 @@ describe('error registry', () => {
     expect(isAppError(err, 'NOT_FOUND')).toBe(false);
   });
 
+  it('cuts a very long detail (a hostile entry name) in the details and the message alike', () => {
+    const name = `${'a/'.repeat(30_000)}x.jpg`;
+    const err = new AppError('ARCHIVE_UNSAFE_PATH', { entry: name, reason: 'too deep' });
+    expect(String(err.details.entry).length).toBeLessThan(2100);
+    expect(err.details.entry).toMatch(/… \(60005 characters in all\)$/);
+    expect(err.details.reason).toBe('too deep');
+    expect(err.message.length).toBeLessThan(2500);
+  });
+
   it('wraps foreign errors as INTERNAL, keeping the cause', () => {
     const cause = new TypeError('boom');
     const err = toAppError(cause);
