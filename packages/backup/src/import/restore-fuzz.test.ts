@@ -18,16 +18,11 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  applyByteMutations,
-  byteMutation,
-  describeByteMutation,
-} from '@cvat-backup/format/testing/fuzz/byte-mutations';
+import { applyByteMutations, byteMutation } from '@cvat-backup/format/testing/fuzz/byte-mutations';
 import {
   applyEntryMutation,
   entriesOf,
   entryMutation,
-  type SeedEntry,
 } from '@cvat-backup/format/testing/fuzz/entry-mutations';
 import {
   expectCodedRefusal,
@@ -37,10 +32,10 @@ import {
   listTree,
   withDeadline,
 } from '@cvat-backup/format/testing/fuzz/fuzz-run';
-import type { SeedArchive } from '@cvat-backup/format/testing/fuzz/seed-archives';
+import { type FuzzCorpus, mutationProperties } from '@cvat-backup/format/testing/fuzz/mutation-properties';
 import { LocalDriver, type StorageDriver } from '@cvat-backup/storage';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { type Fixture, openFixture } from '../../test/export-fixture.js';
 import { exerciseRestore, restoreSeeds, stageUpload } from '../../test/restore-fuzz.js';
 import { runImport } from '../jobs/run-import.js';
@@ -52,15 +47,14 @@ const FULL_RUNS = 150;
 let fx: Fixture;
 let sandbox: string;
 let uploads: LocalDriver;
-let seeds: SeedArchive[];
-let seedEntries: SeedEntry[][];
+const corpus: FuzzCorpus = { seeds: [], entries: [] };
 beforeAll(async () => {
   sandbox = await mkdtemp(path.join(tmpdir(), 'cvb-restore-fuzz-'));
   await mkdir(path.join(sandbox, 'uploads'));
   uploads = new LocalDriver({ kind: 'local', root: path.join(sandbox, 'uploads') });
-  seeds = await restoreSeeds();
+  corpus.seeds = await restoreSeeds();
   fx = await openFixture();
-  seedEntries = await Promise.all(seeds.map((s) => entriesOf(s.bytes)));
+  corpus.entries = await Promise.all(corpus.seeds.map((s) => entriesOf(s.bytes)));
 });
 afterAll(async () => {
   if (lateFiles.size > 0) console.info(`late temp files after aborted copies: ${[...lateFiles].join(', ')}`);
@@ -112,46 +106,7 @@ async function runCase(bytes: Buffer, label: string, restore: Restore = exercise
 }
 
 describe('restore checks fuzz', () => {
-  it('every seed archive passes the checks and copies its media (mutations start from valid restores)', async () => {
-    for (const seed of seeds) expect(await runCase(seed.bytes, seed.name), seed.name).toBe('ok');
-  });
-
-  it(
-    'byte-level mutations',
-    async () => {
-      const run = new FuzzRun('restore bytes');
-      await fc.assert(
-        fc.asyncProperty(
-          fc.nat({ max: seeds.length - 1 }),
-          fc.array(byteMutation, { minLength: 1, maxLength: 3 }),
-          async (seedIndex, mutations) => {
-            const bytes = applyByteMutations(seeds[seedIndex]!.bytes, mutations);
-            const label = `${seeds[seedIndex]!.name}: ${mutations.map(describeByteMutation).join('; ')}`;
-            run.record(await runCase(bytes, label));
-          },
-        ),
-        fuzzParameters(RUNS),
-      );
-      run.finish();
-    },
-    fuzzTimeout(RUNS),
-  );
-
-  it(
-    'entry-level mutations (names, entries, headers, task.json/annotations.json/manifest.jsonl)',
-    async () => {
-      const run = new FuzzRun('restore entries');
-      await fc.assert(
-        fc.asyncProperty(fc.nat({ max: seeds.length - 1 }), entryMutation, async (seedIndex, mutation) => {
-          const bytes = applyEntryMutation(seedEntries[seedIndex]!, mutation);
-          run.record(await runCase(bytes, `${seeds[seedIndex]!.name}: ${JSON.stringify(mutation)}`));
-        }),
-        fuzzParameters(RUNS),
-      );
-      run.finish();
-    },
-    fuzzTimeout(RUNS),
-  );
+  mutationProperties('restore', RUNS, corpus, (bytes, label) => runCase(bytes, label));
 
   it(
     'whole restores (runImport into PostgreSQL) of mutated archives: created, or a coded 4xx',
@@ -162,12 +117,12 @@ describe('restore checks fuzz', () => {
         fc.record({ entry: entryMutation }),
       );
       await fc.assert(
-        fc.asyncProperty(fc.nat({ max: seeds.length - 1 }), mutation, async (seedIndex, m) => {
-          const seed = seeds[seedIndex]!;
+        fc.asyncProperty(fc.nat({ max: corpus.seeds.length - 1 }), mutation, async (seedIndex, m) => {
+          const seed = corpus.seeds[seedIndex]!;
           const bytes =
             'bytes' in m
               ? applyByteMutations(seed.bytes, m.bytes)
-              : applyEntryMutation(seedEntries[seedIndex]!, m.entry);
+              : applyEntryMutation(corpus.entries[seedIndex]!, m.entry);
           const target = seed.name.includes('project') ? 'project' : 'task';
           const restore: Restore = async (source, localMedia, importRequestId) => {
             const result = await runImport(

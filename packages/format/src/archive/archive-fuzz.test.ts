@@ -13,36 +13,22 @@
  *   FUZZ_CASE_MS=<ms> changes the per-case deadline (default 10,000).
  */
 import { rm } from 'node:fs/promises';
-import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyByteMutations, byteMutation, describeByteMutation } from '../testing/fuzz/byte-mutations.js';
-import {
-  applyEntryMutation,
-  entriesOf,
-  entryMutation,
-  type SeedEntry,
-} from '../testing/fuzz/entry-mutations.js';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { entriesOf } from '../testing/fuzz/entry-mutations.js';
 import { exerciseArchive } from '../testing/fuzz/exercise-archive.js';
-import {
-  expectCodedRefusal,
-  expectOnlyInside,
-  FuzzRun,
-  fuzzParameters,
-  fuzzTimeout,
-  withDeadline,
-} from '../testing/fuzz/fuzz-run.js';
-import { formatSeeds, type SeedArchive } from '../testing/fuzz/seed-archives.js';
+import { expectCodedRefusal, expectOnlyInside, withDeadline } from '../testing/fuzz/fuzz-run.js';
+import { type FuzzCorpus, mutationProperties } from '../testing/fuzz/mutation-properties.js';
+import { formatSeeds } from '../testing/fuzz/seed-archives.js';
 import { tempDir } from '../testing/temp-dir.js';
 
 const RUNS = 400;
 
 let sandbox: { path: string; remove(): Promise<void> };
-let seeds: SeedArchive[];
-let seedEntries: SeedEntry[][];
+const corpus: FuzzCorpus = { seeds: [], entries: [] };
 beforeAll(async () => {
   sandbox = await tempDir('fuzz');
-  seeds = await formatSeeds();
-  seedEntries = await Promise.all(seeds.map((s) => entriesOf(s.bytes)));
+  corpus.seeds = await formatSeeds();
+  corpus.entries = await Promise.all(corpus.seeds.map((s) => entriesOf(s.bytes)));
 });
 afterAll(async () => {
   await sandbox.remove();
@@ -68,46 +54,4 @@ async function runCase(bytes: Buffer, label: string): Promise<string> {
   }
 }
 
-describe('archive reader fuzz', () => {
-  it('every seed archive reads back consistently (so mutations start from a valid archive)', async () => {
-    for (const seed of seeds) expect(await runCase(seed.bytes, seed.name), seed.name).toBe('ok');
-  });
-
-  it(
-    'byte-level mutations: flips per record, truncation, splices, header fields',
-    async () => {
-      const run = new FuzzRun('reader bytes');
-      await fc.assert(
-        fc.asyncProperty(
-          fc.nat({ max: seeds.length - 1 }),
-          fc.array(byteMutation, { minLength: 1, maxLength: 3 }),
-          async (seedIndex, mutations) => {
-            const bytes = applyByteMutations(seeds[seedIndex]!.bytes, mutations);
-            const label = `${seeds[seedIndex]!.name}: ${mutations.map(describeByteMutation).join('; ')}`;
-            run.record(await runCase(bytes, label));
-          },
-        ),
-        fuzzParameters(RUNS),
-      );
-      run.finish();
-    },
-    fuzzTimeout(RUNS),
-  );
-
-  it(
-    'entry-level mutations: hostile names, inserted/removed entries, headers, JSON bodies',
-    async () => {
-      const run = new FuzzRun('reader entries');
-      await fc.assert(
-        fc.asyncProperty(fc.nat({ max: seeds.length - 1 }), entryMutation, async (seedIndex, mutation) => {
-          const bytes = applyEntryMutation(seedEntries[seedIndex]!, mutation);
-          const label = `${seeds[seedIndex]!.name}: ${JSON.stringify(mutation)}`;
-          run.record(await runCase(bytes, label));
-        }),
-        fuzzParameters(RUNS),
-      );
-      run.finish();
-    },
-    fuzzTimeout(RUNS),
-  );
-});
+describe('archive reader fuzz', () => mutationProperties('reader', RUNS, corpus, runCase));
