@@ -45,6 +45,9 @@ export class S3MultipartBackend implements PartBackend<CompletedPart> {
     this.uploadId = out.UploadId;
   }
 
+  // Parts go as one Buffer, not streamed from their pieces: a streamed body is sent as
+  // UNSIGNED-PAYLOAD, and the SHA-256 in the signature is what lets the server refuse a part
+  // damaged on its way over a plain-HTTP endpoint. (Streaming measured 0.18× the CPU; not worth it.)
   async uploadPart(n: number, data: Buffer, signal: AbortSignal): Promise<CompletedPart> {
     const out = await this.client.send(
       new UploadPartCommand({
