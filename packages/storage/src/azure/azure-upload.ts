@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { BlockBlobClient } from '@azure/storage-blob';
-import type { PartBackend } from '../core/part-uploader.js';
+import { lengthOf, type PartBackend } from '../core/part-uploader.js';
 import type { CommitResult } from '../storage-driver.js';
 
 /**
@@ -30,7 +30,7 @@ export class AzureBlockBackend implements PartBackend<string> {
    */
   async uploadPieces(n: number, pieces: readonly Buffer[], signal: AbortSignal): Promise<string> {
     const id = Buffer.from(`${this.uploadId}-${String(n).padStart(6, '0')}`).toString('base64');
-    const length = pieces.reduce((sum, p) => sum + p.length, 0);
+    const length = lengthOf(pieces);
     const body = pieces.length === 1 ? pieces[0]! : () => Readable.from(pieces, { objectMode: false });
     await this.blob.stageBlock(id, body, length, { abortSignal: signal });
     return id;

@@ -119,7 +119,7 @@ export class PartUploader<P> implements WriteSink {
     while (this.inFlight.size >= this.options.queueSize) await Promise.race(this.inFlight);
     this.throwIfFailed();
     const { backend } = this;
-    const bytes = pieces.reduce((sum, p) => sum + p.length, 0);
+    const bytes = lengthOf(pieces);
     let send: (signal: AbortSignal) => Promise<P>;
     if (backend.uploadPieces) send = (signal) => backend.uploadPieces!(n, pieces, signal);
     else {
@@ -148,6 +148,11 @@ export class PartUploader<P> implements WriteSink {
   private throwIfFailed(): void {
     if (this.failure) throw this.failure;
   }
+}
+
+/** How many bytes the pieces of a part hold. */
+export function lengthOf(pieces: readonly Buffer[]): number {
+  return pieces.reduce((sum, p) => sum + p.length, 0);
 }
 
 /** The pieces as one buffer; copies only when there are several. */

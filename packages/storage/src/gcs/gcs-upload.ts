@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { File } from '@google-cloud/storage';
-import type { PartBackend } from '../core/part-uploader.js';
+import { lengthOf, type PartBackend } from '../core/part-uploader.js';
 import type { CommitResult } from '../storage-driver.js';
 
 /** GCS wants every chunk but the last to be a multiple of this. */
@@ -188,8 +188,6 @@ function put(
     req.end();
   });
 }
-
-const lengthOf = (pieces: readonly Buffer[]) => pieces.reduce((sum, p) => sum + p.length, 0);
 
 /** The pieces without their first `n` bytes (views, no copy). */
 function skip(pieces: readonly Buffer[], n: number): Buffer[] {
