@@ -87,8 +87,11 @@ export class S3Driver implements StorageDriver {
       responseChecksumValidation: 'WHEN_REQUIRED',
       // Retries are ours (jittered, per request/part, with coded errors).
       maxAttempts: 1,
+      // The SDK's `requestTimeout` only logs a warning to the console when a request outlives it (a
+      // big part at a slow rate is not stalled); our per-attempt deadline bounds a whole request. What
+      // the handler can check is a quiet socket: `socketTimeout` fails one idle that long (retried).
       requestHandler: {
-        requestTimeout: this.transfer.requestTimeoutMs,
+        socketTimeout: this.transfer.requestTimeoutMs,
         connectionTimeout: Math.min(this.transfer.requestTimeoutMs, 10_000),
       },
     });
