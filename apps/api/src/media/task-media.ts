@@ -1,22 +1,48 @@
+import type { DataRecord } from '@cvat-backup/catalog';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ApiServices } from '../http/api-services.js';
 
 /** Key prefix of a local task's media in the local media storage. */
 export const taskMediaPrefix = (taskId: number) => `tasks/${taskId}/`;
 
+/** What a task deletion must clean up: its id and, read before the delete, where its media are. */
+export interface DeletedTaskMedia {
+  taskId: number;
+  data: Pick<DataRecord, 'storage' | 'media_prefix'> | null;
+}
+
 /**
- * Removes a deleted task's uploaded media. Runs after the catalog committed the delete, so a failure
- * leaves unreferenced files (logged), never a task whose files are gone.
+ * The local folders holding a task's media: `tasks/<id>/` (uploads), and its data's own prefix when
+ * that lies elsewhere (a restored task's `imports/<hash>/raw/`). Media in a cloud storage are the
+ * user's bucket, not ours; an empty prefix names no folder.
+ */
+export function taskMediaFolders({ taskId, data }: DeletedTaskMedia): string[] {
+  const folders = [taskMediaPrefix(taskId)];
+  const own = data?.storage === 'local' ? data.media_prefix : '';
+  if (own !== '' && !own.startsWith(folders[0]!)) folders.push(own);
+  return folders;
+}
+
+/**
+ * Removes a deleted task's media wherever they are. Runs after the catalog committed the delete, so a
+ * failure leaves unreferenced files (logged; the worker's orphan sweep takes them later), never a task
+ * whose files are gone. A folder another task's data still uses is kept.
  */
 export async function removeTaskMedia(
   services: ApiServices,
-  taskId: number,
+  task: DeletedTaskMedia,
   log: FastifyBaseLogger,
 ): Promise<void> {
-  try {
-    for await (const page of services.localMedia.list(taskMediaPrefix(taskId)))
-      for (const entry of page) await services.localMedia.delete(entry.key);
-  } catch (err) {
-    log.warn({ err, taskId }, 'media of a deleted task could not be removed');
+  for (const folder of taskMediaFolders(task)) {
+    try {
+      if (await services.catalog.data.localMediaInUse(folder)) {
+        log.warn({ taskId: task.taskId, folder }, 'media of a deleted task kept: another task uses them');
+        continue;
+      }
+      for await (const page of services.localMedia.list(folder))
+        for (const entry of page) await services.localMedia.delete(entry.key);
+    } catch (err) {
+      log.warn({ err, taskId: task.taskId, folder }, 'media of a deleted task could not be removed');
+    }
   }
 }

@@ -8,7 +8,7 @@ import { labelWrite, storageWrite } from '../http/common.schemas.js';
 import { listQuerySchema, pageEnvelope, toListQuery } from '../http/pagination.js';
 import { idParams } from '../http/params.js';
 import { baseUrl } from '../http/urls.js';
-import { removeTaskMedia } from '../media/task-media.js';
+import { type DeletedTaskMedia, removeTaskMedia } from '../media/task-media.js';
 import { serializeProject } from '../serializers/project.serializer.js';
 
 /** CVAT's `ProjectWrite`. */
@@ -85,8 +85,11 @@ export function projectsRoutes(services: ApiServices) {
           filters: { project_id: request.params.id },
           pageSize: 'all',
         });
+        const media: DeletedTaskMedia[] = [];
+        for (const task of tasks.results)
+          media.push({ taskId: task.id, data: await services.catalog.data.getForTask(task.id) });
         if (!(await projects.delete(a, request.params.id))) throw new AppError('NOT_FOUND');
-        for (const task of tasks.results) await removeTaskMedia(services, task.id, request.log);
+        for (const task of media) await removeTaskMedia(services, task, request.log);
         return reply.code(204).send();
       },
     );

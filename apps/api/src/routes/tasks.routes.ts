@@ -109,8 +109,10 @@ export function tasksRoutes(services: ApiServices) {
       '/api/tasks/:id',
       { config: { resource: 'task' }, schema: { params: idParams } },
       async (request, reply) => {
+        // Read first: the delete cascades to the data row that says where the media are.
+        const data = await services.catalog.data.getForTask(request.params.id);
         if (!(await tasks.delete(actor(request), request.params.id))) throw new AppError('NOT_FOUND');
-        await removeTaskMedia(services, request.params.id, request.log);
+        await removeTaskMedia(services, { taskId: request.params.id, data }, request.log);
         return reply.code(204).send();
       },
     );

@@ -2,7 +2,7 @@ import { isAppError } from '@cvat-backup/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodeOf, openTestCatalog, seedActor, type TestCatalog } from '../../test/catalog-fixture.js';
 import type { Actor } from '../repositories/common.types.js';
-import { type ImageInput, mediaSource } from '../repositories/data.repository.js';
+import { type DataStorage, type ImageInput, mediaSource } from '../repositories/data.repository.js';
 
 let t: TestCatalog;
 let owner: Actor;
@@ -227,5 +227,39 @@ describe('task data', () => {
       'CATALOG_INVALID_VALUE',
     );
     expect(await t.catalog.data.get(other, task.id)).toBeNull();
+  });
+});
+
+async function taskWithMedia(prefix: string, storage: DataStorage = 'local'): Promise<number> {
+  const task = await t.catalog.tasks.create(owner, { name: prefix || 'root' });
+  await t.catalog.data.create(task.id, { image_quality: 70, media_prefix: prefix, storage });
+  return task.id;
+}
+
+describe('local media references', () => {
+  it('lists the distinct prefixes of local media, and tells which folders they use', async () => {
+    await taskWithMedia('imports/a_1/raw/');
+    await taskWithMedia('imports/a_1/raw/');
+    await taskWithMedia('tasks/9007/ab12/');
+    await taskWithMedia('cloud/folder/', 'cloud_storage');
+    await taskWithMedia('');
+    const listed: string[] = [];
+    for await (const prefix of t.catalog.data.localMediaPrefixes()) listed.push(prefix);
+    // Other tests of this file add theirs: these three appear once each, the cloud one not at all.
+    for (const prefix of ['', 'imports/a_1/raw/', 'tasks/9007/ab12/'])
+      expect(listed.filter((p) => p === prefix)).toEqual([prefix]);
+    expect(listed).not.toContain('cloud/folder/');
+
+    const data = t.catalog.data;
+    expect(await data.localMediaInUse('imports/a_1/raw/')).toBe(true);
+    // A folder holding a task's media, and a folder inside it, are both in use.
+    expect(await data.localMediaInUse('imports/a_1/')).toBe(true);
+    expect(await data.localMediaInUse('tasks/9007/ab12/sub/')).toBe(true);
+    expect(await data.localMediaInUse('tasks/9007/')).toBe(true);
+    // `_` is a character, not a LIKE wildcard; cloud media and the empty prefix name no local folder.
+    expect(await data.localMediaInUse('imports/a_2/raw/')).toBe(false);
+    expect(await data.localMediaInUse('imports/aX1/')).toBe(false);
+    expect(await data.localMediaInUse('cloud/folder/')).toBe(false);
+    expect(await data.localMediaInUse('tasks/9008/')).toBe(false);
   });
 });

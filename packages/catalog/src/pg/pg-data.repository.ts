@@ -8,6 +8,7 @@ import type {
   NewData,
   VideoRecord,
 } from '../repositories/data.repository.js';
+import { checkDataFields } from '../validation/record-rules.js';
 import { copyRows } from './copy-writer.js';
 import { readCursor } from './cursor-reader.js';
 import { atomically, type Connections, type Queryable } from './db.js';
@@ -30,6 +31,7 @@ export class PgDataRepository implements DataRepository {
   constructor(private readonly conn: Connections) {}
 
   create(taskId: number, input: NewData): Promise<DataRecord> {
+    checkDataFields(input);
     return atomically(this.conn, async (client) => {
       const { rows: locked } = await client.query<{ has_data: boolean }>(
         'SELECT EXISTS (SELECT 1 FROM task_data WHERE task_id = t.id) AS has_data FROM tasks t WHERE t.id = $1 FOR UPDATE',
@@ -213,6 +215,26 @@ export class PgDataRepository implements DataRepository {
       READ_BATCH,
     ))
       yield row.line;
+  }
+
+  async *localMediaPrefixes(): AsyncIterable<string> {
+    for await (const row of readCursor<{ media_prefix: string }>(
+      this.conn,
+      "SELECT DISTINCT media_prefix FROM task_data WHERE storage = 'local'",
+      [],
+      READ_BATCH,
+    ))
+      yield row.media_prefix;
+  }
+
+  async localMediaInUse(prefix: string): Promise<boolean> {
+    // left() compares prefixes literally: a LIKE pattern would read `_` and `%` in keys as wildcards.
+    const { rows } = await this.conn.db.query<{ used: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM task_data WHERE storage = 'local' AND media_prefix <> ''
+         AND (left(media_prefix, length($1)) = $1 OR left($1, length(media_prefix)) = media_prefix)) AS used`,
+      [prefix],
+    );
+    return rows[0]!.used;
   }
 }
 

@@ -119,6 +119,13 @@ export interface DataRepository {
   video(dataId: number): Promise<VideoRecord | null>;
   /** Lines of manifest.jsonl in order, without newlines, from a cursor. */
   manifestLines(dataId: number): AsyncIterable<string>;
+  /** The distinct media prefixes of every task whose media are in the local storage, from a cursor. */
+  localMediaPrefixes(): AsyncIterable<string>;
+  /**
+   * True when some task's data in the local storage has its media under `prefix`, or at a prefix that
+   * holds `prefix` (an empty media prefix names no folder and counts as neither).
+   */
+  localMediaInUse(prefix: string): Promise<boolean>;
 }
 
 /** Where a task's media is read from: the local storage, or an attached cloud storage, under `prefix`. */
