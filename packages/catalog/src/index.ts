@@ -17,3 +17,6 @@ export * from './repositories/webhook.repository.js';
 export { type CipherScope, CredentialCipher } from './security/credential-cipher.js';
 export { deriveCredentialsKey } from './security/credentials-key.js';
 export { hashPassword, verifyPassword } from './security/password-hasher.js';
+export { type JobContext, type LabelInfo, validateItem } from './validation/annotation-rules.js';
+export { checkNewLabels } from './validation/label-rules.js';
+export { checkDataFields, checkResourceFields, checkSegment } from './validation/record-rules.js';

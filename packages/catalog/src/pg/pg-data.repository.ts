@@ -31,8 +31,8 @@ export class PgDataRepository implements DataRepository {
   constructor(private readonly conn: Connections) {}
 
   create(taskId: number, input: NewData): Promise<DataRecord> {
-    checkDataFields(input);
     return atomically(this.conn, async (client) => {
+      checkDataFields(input);
       const { rows: locked } = await client.query<{ has_data: boolean }>(
         'SELECT EXISTS (SELECT 1 FROM task_data WHERE task_id = t.id) AS has_data FROM tasks t WHERE t.id = $1 FOR UPDATE',
         [taskId],

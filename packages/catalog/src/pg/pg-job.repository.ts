@@ -1,6 +1,7 @@
 import { AppError } from '@cvat-backup/common';
 import type { Actor, ListQuery, Page } from '../repositories/common.types.js';
 import type { JobPatch, JobRecord, JobRepository, SegmentInput } from '../repositories/job.repository.js';
+import { checkSegment } from '../validation/record-rules.js';
 import { atomically, type Connections, type Queryable } from './db.js';
 import { buildListSql, type ListSpec, queryPage } from './list-sql.js';
 import { mapped } from './pg-errors.js';
@@ -77,12 +78,8 @@ export class PgJobRepository implements JobRepository {
       const ids: number[] = [];
       for (const segment of segments) {
         const type = segment.type ?? (segment.frames ? 'specific_frames' : 'range');
+        checkSegment(segment);
         const frames = segment.frames ? [...new Set(segment.frames)].sort((a, b) => a - b) : null;
-        if (frames?.some((f) => f < segment.start_frame || f > segment.stop_frame))
-          throw new AppError('CATALOG_INVALID_VALUE', {
-            field: 'segments.frames',
-            problem: `frames must lie within [${segment.start_frame}, ${segment.stop_frame}]`,
-          });
         const { rows } = await mapped(
           client.query<{ id: number }>(
             'INSERT INTO segments (task_id, type, start_frame, stop_frame, frames) VALUES ($1, $2, $3, $4, $5) RETURNING id',

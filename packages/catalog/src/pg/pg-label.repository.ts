@@ -7,6 +7,7 @@ import type {
   LabelRepository,
   LabelScope,
 } from '../repositories/label.repository.js';
+import { checkLabelFields, svgWithSublabelIds } from '../validation/label-rules.js';
 import { deleteAnnotationsOfLabel } from './annotation-cleanup.js';
 import { atomically, type Connections, type Queryable } from './db.js';
 import { applyAttribute, assemble, type LabelRow, ownerIds, stripIds } from './label-tree.js';
@@ -68,6 +69,7 @@ export class PgLabelRepository implements LabelRepository {
     input: LabelInput,
     nextColor: () => string,
   ): Promise<void> {
+    checkLabelFields(input);
     let id: number;
     if (input.id !== undefined) {
       const { rows } = await db.query<LabelRow>(
@@ -117,15 +119,7 @@ export class PgLabelRepository implements LabelRepository {
         [id],
       );
       const byName = new Map(subs.map((s) => [s.name, s.id]));
-      const svg = input.svg.replace(/data-label-name="([^"]*)"/g, (_whole, name: string) => {
-        const subId = byName.get(name);
-        if (subId === undefined)
-          throw new AppError('CATALOG_INVALID_VALUE', {
-            field: 'labels.svg',
-            problem: `no sublabel named "${name}"`,
-          });
-        return `data-label-id="${subId}"`;
-      });
+      const svg = svgWithSublabelIds(input.svg, byName);
       await db.query('UPDATE labels SET svg = $2 WHERE id = $1', [id, svg]);
     }
   }

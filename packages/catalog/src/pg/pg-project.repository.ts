@@ -6,6 +6,7 @@ import type {
   ProjectRecord,
   ProjectRepository,
 } from '../repositories/project.repository.js';
+import { checkResourceFields } from '../validation/record-rules.js';
 import { atomically, type Connections, clientConnections, type Queryable } from './db.js';
 import { buildListSql, type ListSpec, queryPage } from './list-sql.js';
 import { mapped } from './pg-errors.js';
@@ -50,6 +51,7 @@ export class PgProjectRepository implements ProjectRepository {
 
   create(actor: Actor, input: NewProject): Promise<ProjectRecord> {
     return atomically(this.conn, async (client) => {
+      checkResourceFields(input);
       const target = await insertStorageSetting(client, input.target_storage);
       const source = await insertStorageSetting(client, input.source_storage);
       const { rows } = await mapped(

@@ -2,6 +2,7 @@ import { AppError } from '@cvat-backup/common';
 import type { Actor, ListQuery, Page } from '../repositories/common.types.js';
 import type { LabelRepository } from '../repositories/label.repository.js';
 import type { NewTask, TaskPatch, TaskRecord, TaskRepository } from '../repositories/task.repository.js';
+import { checkResourceFields } from '../validation/record-rules.js';
 import { atomically, type Connections, clientConnections, type Queryable } from './db.js';
 import { buildListSql, type ListSpec, queryPage } from './list-sql.js';
 import { mapped } from './pg-errors.js';
@@ -85,6 +86,7 @@ export class PgTaskRepository implements TaskRepository {
         field: 'labels',
         problem: 'a task must have only one of a label set or project_id',
       });
+    checkResourceFields(input);
     return atomically(this.conn, async (client) => {
       if (input.project_id != null) await assertProjectVisible(client, actor, input.project_id);
       const target = await insertStorageSetting(client, input.target_storage);

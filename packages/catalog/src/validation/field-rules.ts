@@ -1,0 +1,32 @@
+import { AppError } from '@cvat-backup/common';
+
+/** PostgreSQL's integer: a larger value fails inside the write as "out of range". */
+export const INT32_MAX = 2 ** 31 - 1;
+
+export const invalid = (field: string, problem: string) =>
+  new AppError('CATALOG_INVALID_VALUE', { field, problem });
+
+/** Characters as PostgreSQL's length() counts them (code points, not UTF-16 units). */
+function charCount(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+/** The schema's CHECK (length(x) BETWEEN min AND max), refused before the write. */
+export function checkLength(field: string, value: string | undefined, min: number, max: number): void {
+  if (value === undefined) return;
+  // Most values are short: count code points only when UTF-16 units could be over the limit.
+  const n = value.length > max || value.length < min ? charCount(value) : value.length;
+  if (n < min || n > max)
+    throw invalid(
+      field,
+      min > 0 ? `it must be ${min} to ${max} characters long` : `it must be at most ${max} characters long`,
+    );
+}
+
+export function checkFrameNumber(field: string, value: number | undefined): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < 0 || value > INT32_MAX)
+    throw invalid(field, `it must be an integer within [0, ${INT32_MAX}]`);
+}
