@@ -1,4 +1,4 @@
-import type { AnnotationItem, AttributeValue, LabelInput, LabelRecord } from '@cvat-backup/catalog';
+import type { AnnotationItem, AttributeValue, LabelInput } from '@cvat-backup/catalog';
 import { AppError } from '@cvat-backup/common';
 import type { AnnotationAttribute, Label, Shape, Tag, Track, TrackedShape } from '@cvat-backup/format';
 
@@ -19,7 +19,15 @@ export function toLabelInputs(labels: readonly Label[]): LabelInput[] {
   }));
 }
 
-interface IdEntry {
+/** A label (or sublabel) with the ids the catalog gave it and its attributes. */
+export interface LabelNode {
+  id: number;
+  name: string;
+  attributes: ReadonlyArray<{ id: number; name: string }>;
+  sublabels?: ReadonlyArray<LabelNode>;
+}
+
+export interface IdEntry {
   id: number;
   attributes: Map<string, number>;
   sublabels: Map<string, IdEntry>;
@@ -39,21 +47,24 @@ const entryOf = (
  * labels before anything was written, so a miss here means the labels were not created as read.
  */
 export class LabelIds {
-  private readonly byName = new Map<string, IdEntry>();
+  protected readonly byName = new Map<string, IdEntry>();
 
-  constructor(labels: readonly LabelRecord[]) {
+  constructor(labels: readonly LabelNode[]) {
     for (const label of labels) {
-      this.byName.set(label.name, entryOf(label, new Map(label.sublabels.map((s) => [s.name, entryOf(s)]))));
+      this.byName.set(
+        label.name,
+        entryOf(label, new Map((label.sublabels ?? []).map((s) => [s.name, entryOf(s)]))),
+      );
     }
   }
 
-  private label(name: string): IdEntry {
+  protected label(name: string): IdEntry {
     const entry = this.byName.get(name);
     if (!entry) throw new AppError('ARCHIVE_UNKNOWN_LABEL', { job: '?', label: name });
     return entry;
   }
 
-  private sublabel(parent: IdEntry, parentName: string, name: string): IdEntry {
+  protected sublabel(parent: IdEntry, parentName: string, name: string): IdEntry {
     const entry = parent.sublabels.get(name);
     if (!entry) throw new AppError('ARCHIVE_UNKNOWN_LABEL', { job: '?', label: `${parentName}/${name}` });
     return entry;
@@ -62,9 +73,13 @@ export class LabelIds {
   private attributes(entry: IdEntry, values: readonly AnnotationAttribute[]): AttributeValue[] {
     // Attributes the label does not have were refused by the archive check; skip defensively.
     return values.flatMap(({ name, value }) => {
-      const spec_id = entry.attributes.get(name);
+      const spec_id = this.attributeId(entry, name);
       return spec_id === undefined ? [] : [{ spec_id, value }];
     });
+  }
+
+  protected attributeId(entry: IdEntry, name: string): number | undefined {
+    return entry.attributes.get(name);
   }
 
   private tracked(entry: IdEntry, shapes: readonly TrackedShape[]) {

@@ -1,6 +1,8 @@
 import { AppError } from '@cvat-backup/common';
 import type { ProjectBackup } from '@cvat-backup/format';
 import { toLabelInputs } from './catalog-labels.js';
+import { checkProjectRows } from './catalog-preflight.js';
+import { removeUncommittedMedia } from './import-media-cleanup.js';
 import {
   checkTask,
   copyTaskMedia,
@@ -9,6 +11,7 @@ import {
   type ImportResult,
   restoreGuide,
   type TaskImportRequest,
+  taskMediaPrefix,
 } from './task-importer.js';
 
 export type ProjectImportRequest = Omit<TaskImportRequest, 'projectId'>;
@@ -28,30 +31,38 @@ export async function importProject(
   if (existing) return { id: existing.id, created: false };
 
   request.onProgress?.({ phase: 'validating', bytes: 0 });
-  for (const task of backup.tasks) await checkTask(task);
-  const prepared: Array<{ prefix: string; lightweight: boolean }> = [];
-  for (const task of backup.tasks) prepared.push(await copyTaskMedia(deps, task, request));
-
-  request.onProgress?.({ phase: 'restoring-records', bytes: 0 });
+  checkProjectRows(backup.project);
+  for (const task of backup.tasks) await checkTask(task, { createsLabels: false });
   const actor = { id: request.userId, isAdmin: false };
-  return catalog.transaction(async (tx) => {
-    await tx.lockImportRequest(request.importRequestId);
-    const again = await tx.projects.findByImportRequestId(request.importRequestId);
-    if (again) return { id: again.id, created: false };
-    const project = await tx.projects.create(actor, {
-      name: backup.project.name,
-      bug_tracker: backup.project.bug_tracker,
-      status: backup.project.status,
-      labels: toLabelInputs(backup.project.labels),
-      owner_id: request.userId,
-      import_request_id: request.importRequestId,
+  try {
+    const prepared: Array<{ prefix: string; lightweight: boolean }> = [];
+    for (const task of backup.tasks) prepared.push(await copyTaskMedia(deps, task, request));
+    request.onProgress?.({ phase: 'restoring-records', bytes: 0 });
+    return await catalog.transaction(async (tx) => {
+      await tx.lockImportRequest(request.importRequestId);
+      const again = await tx.projects.findByImportRequestId(request.importRequestId);
+      if (again) return { id: again.id, created: false };
+      const project = await tx.projects.create(actor, {
+        name: backup.project.name,
+        bug_tracker: backup.project.bug_tracker,
+        status: backup.project.status,
+        labels: toLabelInputs(backup.project.labels),
+        owner_id: request.userId,
+        import_request_id: request.importRequestId,
+      });
+      if (backup.guide) await restoreGuide(tx, { projectId: project.id }, backup.guide);
+      for (const [i, task] of backup.tasks.entries()) {
+        const where = prepared[i];
+        if (!where) throw new AppError('INTERNAL', { reason: `task ${i} of the archive was not prepared` });
+        await createTask(tx, task, { ...request, ...where, projectId: project.id, actor });
+      }
+      return { id: project.id, created: true };
     });
-    if (backup.guide) await restoreGuide(tx, { projectId: project.id }, backup.guide);
-    for (const [i, task] of backup.tasks.entries()) {
-      const where = prepared[i];
-      if (!where) throw new AppError('INTERNAL', { reason: `task ${i} of the archive was not prepared` });
-      await createTask(tx, task, { ...request, ...where, projectId: project.id, actor });
-    }
-    return { id: project.id, created: true };
-  });
+  } catch (err) {
+    const prefixes = backup.tasks.map((task) => taskMediaPrefix(request, task));
+    await removeUncommittedMedia(deps, request.importRequestId, prefixes, (tx) =>
+      tx.projects.findByImportRequestId(request.importRequestId),
+    );
+    throw err;
+  }
 }

@@ -1,12 +1,6 @@
-import type {
-  Catalog,
-  CatalogTransaction,
-  GuideOwner,
-  NewData,
-  ValidationLayout,
-} from '@cvat-backup/catalog';
+import type { Catalog, CatalogTransaction, GuideOwner, NewData } from '@cvat-backup/catalog';
 import { AppError } from '@cvat-backup/common';
-import type { ArchiveGuide, Job, TaskContent, TaskMeta } from '@cvat-backup/format';
+import type { ArchiveGuide, TaskContent, TaskMeta } from '@cvat-backup/format';
 import type { StorageDriver } from '@cvat-backup/storage';
 import {
   copyMedia,
@@ -24,8 +18,11 @@ import {
   videoFile,
   videoFrames,
 } from './archive-video.js';
+import { dataFields } from './catalog-data.js';
 import { segmentGeometry, segmentsOf } from './catalog-jobs.js';
 import { LabelIds, toLabelInputs } from './catalog-labels.js';
+import { checkAnnotations, checkArchiveLabels, checkTaskRows } from './catalog-preflight.js';
+import { removeUncommittedMedia } from './import-media-cleanup.js';
 import { missingInProject } from './label-compatibility.js';
 
 export interface ImportDependencies {
@@ -77,16 +74,31 @@ export async function importTask(
     if (problem) throw new AppError('BACKUP_LABELS_MISMATCH', { projectId: request.projectId, problem });
   }
   request.onProgress?.({ phase: 'validating', bytes: 0 });
-  await checkTask(content);
-  const prepared = await copyTaskMedia(deps, content, request);
-  request.onProgress?.({ phase: 'restoring-records', bytes: 0 });
-  return catalog.transaction(async (tx) => {
-    await tx.lockImportRequest(request.importRequestId);
-    const again = await tx.tasks.findByImportRequestId(request.importRequestId);
-    if (again) return { id: again.id, created: false };
-    const id = await createTask(tx, content, { ...request, ...prepared, actor });
-    return { id, created: true };
-  });
+  await checkTask(content, { createsLabels: request.projectId === undefined });
+  try {
+    const prepared = await copyTaskMedia(deps, content, request);
+    request.onProgress?.({ phase: 'restoring-records', bytes: 0 });
+    return await catalog.transaction(async (tx) => {
+      await tx.lockImportRequest(request.importRequestId);
+      const again = await tx.tasks.findByImportRequestId(request.importRequestId);
+      if (again) return { id: again.id, created: false };
+      const id = await createTask(tx, content, { ...request, ...prepared, actor });
+      return { id, created: true };
+    });
+  } catch (err) {
+    await removeUncommittedMedia(deps, request.importRequestId, [taskMediaPrefix(request, content)], (tx) =>
+      tx.tasks.findByImportRequestId(request.importRequestId),
+    );
+    throw err;
+  }
+}
+
+/** Where a task's media go: derived from the request id and the task's place in the archive. */
+export function taskMediaPrefix(
+  request: Pick<TaskImportRequest, 'importRequestId'>,
+  content: TaskContent,
+): string {
+  return importMediaPrefix(`${request.importRequestId}#${content.prefix}`);
 }
 
 /**
@@ -98,7 +110,7 @@ export async function copyTaskMedia(
   content: TaskContent,
   request: Pick<TaskImportRequest, 'importRequestId' | 'onProgress'>,
 ): Promise<{ prefix: string; lightweight: boolean }> {
-  const prefix = importMediaPrefix(`${request.importRequestId}#${content.prefix}`);
+  const prefix = taskMediaPrefix(request, content);
   const lightweight = content.meta.data.storage === 'cloud_storage';
   if (!lightweight) {
     let copied = 0;
@@ -110,8 +122,15 @@ export async function copyTaskMedia(
   return { prefix, lightweight };
 }
 
-/** Everything that can be wrong with a task backup, found before anything is written. */
-export async function checkTask(content: TaskContent): Promise<void> {
+/**
+ * Everything that can be wrong with a task backup, found before anything is written: the format's
+ * checks and the catalog's rules. `createsLabels`: the restore creates the task's labels (a task
+ * backup restored on its own; by default, when the task is not part of a project backup).
+ */
+export async function checkTask(
+  content: TaskContent,
+  options: { createsLabels?: boolean } = {},
+): Promise<void> {
   const { meta } = content;
   const manifest = manifestFile(content);
   if (meta.data.storage === 'cloud_storage') {
@@ -134,7 +153,9 @@ export async function checkTask(content: TaskContent): Promise<void> {
     // transaction, after the media copy, as an internal COPY failure (500) instead of a 400.
     for await (const _ of manifestImages(manifest, frameRange(meta.data)));
   }
-  await content.validateAnnotations();
+  if (options.createsLabels ?? content.index === undefined) checkArchiveLabels(meta.labels);
+  checkTaskRows(content, (await manifestType(manifest)) === 'video');
+  await checkAnnotations(content);
 }
 
 export interface CreateContext extends TaskImportRequest {
@@ -184,34 +205,15 @@ async function dataInput(
   ctx: CreateContext,
   video: boolean,
 ): Promise<NewData> {
-  const { data } = meta;
-  const range = frameRange(data);
-  const input: NewData = {
-    image_quality: data.image_quality,
-    chunk_size: data.chunk_size ?? null,
-    start_frame: data.start_frame ?? 0,
-    frame_filter: 'frame_filter' in data ? data.frame_filter : '',
-    sorting_method: data.sorting_method,
-    storage_method: data.storage_method,
-    storage: ctx.lightweight ? 'cloud_storage' : 'local',
-    // Restored from a lightweight backup: detached until the user attaches a cloud storage.
-    cloud_storage_id: null,
-    compressed_chunk_type: data.chunk_type,
-    original_chunk_type: data.chunk_type,
-    media_prefix: ctx.lightweight ? '' : ctx.prefix,
-    deleted_frames: data.deleted_frames,
-    manifest: manifestLines(manifest),
-  };
+  const input = dataFields(meta, ctx, video);
+  input.manifest = manifestLines(manifest);
   if (video) {
     const properties = await readVideoManifest(manifest);
-    const frames = videoFrames(content, properties, range);
-    Object.assign(input, videoData(videoFile(content, properties), properties, frames, data.chunk_type));
+    const frames = videoFrames(content, properties, frameRange(meta.data));
+    Object.assign(input, videoData(videoFile(content, properties), properties, frames, meta.data.chunk_type));
   } else {
-    input.images = manifestImages(manifest, range, sizes(content, ctx.lightweight));
-    if (data.stop_frame !== undefined) input.stop_frame = data.stop_frame;
+    input.images = manifestImages(manifest, frameRange(meta.data), sizes(content, ctx.lightweight));
   }
-  const layout = validationLayout(meta.jobs, data.validation_layout);
-  if (layout) input.validation_layout = layout;
   return input;
 }
 
@@ -220,34 +222,6 @@ function sizes(content: TaskContent, lightweight: boolean): (path: string) => nu
   if (lightweight) return () => undefined;
   const byPath = new Map(content.media.map((f) => [f.path, f.size]));
   return (path) => byPath.get(path);
-}
-
-/** gt_pool layouts name their frames by file; the ground-truth job says which frame each file is. */
-function validationLayout(
-  jobs: readonly Job[],
-  layout: TaskMeta['data']['validation_layout'],
-): ValidationLayout | null {
-  if (!layout) return null;
-  const gt = jobs.find((j) => j.type === 'ground_truth');
-  const byFile = new Map<string, number>();
-  gt?.files?.forEach((file, i) => {
-    const frame = gt.frames?.[i];
-    if (frame !== undefined && !byFile.has(file)) byFile.set(file, frame);
-  });
-  const frames = layout.frames.map((file) => {
-    const frame = byFile.get(file);
-    if (frame === undefined)
-      throw new AppError('BACKUP_UNSUPPORTED_MEDIA', {
-        reason: `validation frame "${file}" is not among the ground-truth job's files`,
-      });
-    return frame;
-  });
-  return {
-    mode: 'gt_pool',
-    frames,
-    frames_per_job_count: layout.frames_per_job_count ?? null,
-    disabled_frames: [],
-  };
 }
 
 /** Annotations job by job, positionally (as CVAT restores them), streamed into COPY batches. */

@@ -1,0 +1,465 @@
+/**
+ * Archives that pass every format check but hold a value the catalog refuses: a restore must refuse
+ * them before it copies any media, with the catalog's code, and leave nothing under its prefix.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { type Catalog, PgCatalog } from '@cvat-backup/catalog';
+import { BufferSource, openBackup, ZipWriter } from '@cvat-backup/format';
+import { listTree } from '@cvat-backup/format/testing/fuzz/fuzz-run';
+import { LocalDriver, type StorageDriver } from '@cvat-backup/storage';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Fixture, openFixture } from '../../test/export-fixture.js';
+import { removeUncommittedMedia } from './import-media-cleanup.js';
+import { importProject } from './project-importer.js';
+import { importTask, taskMediaPrefix } from './task-importer.js';
+
+type Json = Record<string, unknown>;
+
+const image = (i: number) => Buffer.from(`\xff\xd8 frame ${i} ${'x'.repeat(50 + i)}`, 'latin1');
+
+const MANIFEST = `${[
+  '{"version":"1.1"}',
+  '{"type":"images"}',
+  ...[0, 1, 2].map((i) => `{"name":"images/f${i}","extension":".jpg","width":8,"height":6}`),
+].join('\n')}\n`;
+
+/** Labels: a rectangle "car" with a text attribute, a skeleton "walker" with one sublabel "nose". */
+function labels(): Json[] {
+  return [
+    {
+      name: 'car',
+      color: '#fa3253',
+      type: 'rectangle',
+      attributes: [{ name: 'colour', mutable: false, input_type: 'text', default_value: '', values: [] }],
+    },
+    {
+      name: 'walker',
+      color: '#aa0000',
+      type: 'skeleton',
+      attributes: [],
+      sublabels: [{ name: 'nose', color: '#d12345', type: 'points', attributes: [] }],
+      svg: '<circle data-label-name="nose"></circle>',
+    },
+  ];
+}
+
+/** task.json of three images, jobs [0, 1] and [2, 2] and a ground-truth job on frames 0 and 2. */
+function taskJson(): Json {
+  return {
+    name: 'bent',
+    bug_tracker: '',
+    status: 'annotation',
+    subset: '',
+    version: '1.0',
+    labels: labels(),
+    data: {
+      chunk_size: 36,
+      image_quality: 70,
+      start_frame: 0,
+      stop_frame: 2,
+      storage_method: 'cache',
+      storage: 'local',
+      sorting_method: 'lexicographical',
+      chunk_type: 'imageset',
+    },
+    jobs: [
+      { start_frame: 0, stop_frame: 1, status: 'annotation', type: 'annotation' },
+      { start_frame: 2, stop_frame: 2, status: 'annotation', type: 'annotation' },
+      { start_frame: 0, stop_frame: 2, status: 'annotation', type: 'ground_truth', frames: [0, 2] },
+    ],
+  };
+}
+
+const rectangle = (frame: number): Json => ({
+  type: 'rectangle',
+  occluded: false,
+  outside: false,
+  z_order: 0,
+  rotation: 0,
+  points: [1, 2, 3, 4],
+  frame,
+  group: 0,
+  source: 'manual',
+  attributes: [{ name: 'colour', value: 'red' }],
+  label: 'car',
+});
+
+const skeleton = (frame: number): Json => ({
+  ...rectangle(frame),
+  type: 'skeleton',
+  points: [],
+  attributes: [],
+  label: 'walker',
+  elements: [{ ...rectangle(frame), type: 'points', points: [5, 5], attributes: [], label: 'nose' }],
+});
+
+const track = (frames: number[]): Json => ({
+  frame: frames[0],
+  group: 0,
+  source: 'manual',
+  attributes: [],
+  label: 'car',
+  shapes: frames.map((frame) => {
+    const { group: _g, source: _s, label: _l, ...shape } = rectangle(frame);
+    return { ...shape, attributes: [] };
+  }),
+});
+
+/** annotations.json: valid objects in every job. */
+function annotationsJson(): Json[] {
+  return [
+    {
+      version: 0,
+      tags: [{ frame: 0, group: 0, source: 'manual', attributes: [], label: 'car' }],
+      shapes: [rectangle(1), skeleton(0)],
+      tracks: [track([0, 1])],
+    },
+    { version: 0, tags: [], shapes: [rectangle(2)], tracks: [] },
+    { version: 0, tags: [], shapes: [rectangle(2)], tracks: [] },
+  ];
+}
+
+async function zipOf(entries: Array<[string, Buffer | string]>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  const out = new PassThrough().on('data', (c: Buffer) => parts.push(c));
+  const zip = new ZipWriter(out);
+  for (const [name, data] of entries) await zip.addBuffer(name, Buffer.from(data));
+  await zip.finish();
+  return Buffer.concat(parts);
+}
+
+const taskEntries = (prefix: string, task: Json, annotations: Json[]): Array<[string, Buffer | string]> => [
+  ...[0, 1, 2].map((i): [string, Buffer] => [`${prefix}data/images/f${i}.jpg`, image(i)]),
+  [`${prefix}data/manifest.jsonl`, MANIFEST],
+  [`${prefix}task.json`, JSON.stringify(task)],
+  [`${prefix}annotations.json`, JSON.stringify(annotations)],
+];
+
+/** A task backup; `bend` changes task.json and annotations.json before they are written. */
+function taskArchive(
+  bend: (task: Json, annotations: Json[]) => void = () => {},
+  extra: Array<[string, Buffer | string]> = [],
+): Promise<Buffer> {
+  const task = taskJson();
+  const annotations = annotationsJson();
+  bend(task, annotations);
+  return zipOf([...taskEntries('', task, annotations), ...extra]);
+}
+
+/**
+ * A project backup of two tasks (the labels in project.json); `bend` changes project.json and the
+ * second task's task.json and annotations.json.
+ */
+function projectArchive(
+  bend: (project: Json, task: Json, annotations: Json[]) => void = () => {},
+  extra: Array<[string, Buffer | string]> = [],
+): Promise<Buffer> {
+  const project: Json = {
+    name: 'bent project',
+    bug_tracker: '',
+    status: 'annotation',
+    version: '1.0',
+    labels: labels(),
+  };
+  const task = { ...taskJson(), labels: [] };
+  const annotations = annotationsJson();
+  bend(project, task, annotations);
+  return zipOf([
+    ['project.json', JSON.stringify(project)],
+    ...taskEntries('task_0/', { ...taskJson(), labels: [] }, annotationsJson()),
+    ...taskEntries('task_1/', task, annotations),
+    ...extra,
+  ]);
+}
+
+const long = (n: number) => 'x'.repeat(n);
+const job = (annotations: Json[], i: number) =>
+  annotations[i] as { tags: Json[]; shapes: Json[]; tracks: Json[] };
+const jobs = (task: Json) => task['jobs'] as Json[];
+const data = (task: Json) => task['data'] as Json;
+const labelsOf = (owner: Json) => owner['labels'] as Json[];
+const attributesOf = (owner: Json) => labelsOf(owner)[0]!['attributes'] as Json[];
+const set = (o: Json, key: string, value: unknown) => {
+  o[key] = value;
+};
+
+type Bend = (task: Json, annotations: Json[]) => void;
+const shapeIn =
+  (i: number, shape: Json): Bend =>
+  (_t, a) => {
+    job(a, i).shapes.push(shape);
+  };
+
+/** Each case: one value the catalog refuses, and the code it refuses it with. */
+const TASK_CASES: Array<[string, string, Bend]> = [
+  ['a shape on a frame outside its job', 'CATALOG_ANNOTATION_INVALID', shapeIn(0, rectangle(2))],
+  [
+    'a tag on a frame the ground-truth job does not hold',
+    'CATALOG_ANNOTATION_INVALID',
+    (_t, a) => {
+      job(a, 2).tags.push({ frame: 1, group: 0, source: 'manual', attributes: [], label: 'car' });
+    },
+  ],
+  [
+    'a tracked shape outside its job',
+    'CATALOG_ANNOTATION_INVALID',
+    (_t, a) => {
+      job(a, 0).tracks.push(track([0, 2]));
+    },
+  ],
+  [
+    'a skeleton element on a frame outside its job',
+    'CATALOG_ANNOTATION_INVALID',
+    shapeIn(0, { ...skeleton(1), elements: [{ ...(skeleton(1)['elements'] as Json[])[0], frame: 2 }] }),
+  ],
+  ['an unknown source', 'CATALOG_ANNOTATION_INVALID', shapeIn(0, { ...rectangle(0), source: 'imported' })],
+  [
+    'a rectangle of 3 values',
+    'CATALOG_ANNOTATION_INVALID',
+    shapeIn(0, { ...rectangle(0), points: [1, 2, 3] }),
+  ],
+  ['a rotation of 400', 'CATALOG_ANNOTATION_INVALID', shapeIn(0, { ...rectangle(0), rotation: 400 })],
+  ['a skeleton without elements', 'CATALOG_ANNOTATION_INVALID', shapeIn(0, { ...skeleton(0), elements: [] })],
+  [
+    'a rectangle with elements',
+    'CATALOG_ANNOTATION_INVALID',
+    shapeIn(0, { ...skeleton(0), type: 'rectangle', points: [1, 2, 3, 4] }),
+  ],
+  // Before: CATALOG_INVALID_VALUE from PostgreSQL ("value ... is out of range"), mid-transaction.
+  ['a group beyond 32 bits', 'CATALOG_ANNOTATION_INVALID', shapeIn(0, { ...rectangle(0), group: 2 ** 31 })],
+  [
+    'a z_order beyond 32 bits',
+    'CATALOG_ANNOTATION_INVALID',
+    shapeIn(0, { ...rectangle(0), z_order: -(2 ** 31) - 1 }),
+  ],
+  [
+    'ground-truth frames outside the job',
+    'CATALOG_INVALID_VALUE',
+    (t) => set(jobs(t)[2]!, 'frames', [0, 2, 7]),
+  ],
+  [
+    'a job that stops before it starts',
+    'CATALOG_INVALID_VALUE',
+    (t, a) => {
+      Object.assign(jobs(t)[1]!, { start_frame: 2, stop_frame: 1 });
+      job(a, 1).shapes = [];
+    },
+  ],
+  [
+    'a skeleton svg naming no sublabel',
+    'CATALOG_INVALID_VALUE',
+    (t) => set(labelsOf(t)[1]!, 'svg', '<circle data-label-name="tail"></circle>'),
+  ],
+  [
+    'a label name of 65 characters',
+    'CATALOG_INVALID_VALUE',
+    (t) => {
+      labelsOf(t).push({ ...labelsOf(t)[0], name: long(65) });
+    },
+  ],
+  [
+    'an attribute name of 65 characters',
+    'CATALOG_INVALID_VALUE',
+    (t) => {
+      attributesOf(t).push({ name: long(65), input_type: 'text' });
+    },
+  ],
+  [
+    'a label colour that is not #rrggbb',
+    'CATALOG_INVALID_VALUE',
+    (t) => set(labelsOf(t)[0]!, 'color', 'red'),
+  ],
+  [
+    'an attribute default of 129 characters',
+    'CATALOG_INVALID_VALUE',
+    (t) => set(attributesOf(t)[0]!, 'default_value', long(129)),
+  ],
+  ['a task name of 257 characters', 'CATALOG_INVALID_VALUE', (t) => set(t, 'name', long(257))],
+  ['a bug tracker of 2001 characters', 'CATALOG_INVALID_VALUE', (t) => set(t, 'bug_tracker', long(2001))],
+  ['a subset of 65 characters', 'CATALOG_INVALID_VALUE', (t) => set(t, 'subset', long(65))],
+  [
+    'a frame filter that is not step=N',
+    'CATALOG_INVALID_VALUE',
+    (t) => set(data(t), 'frame_filter', 'every=1'),
+  ],
+  [
+    'a validation layout of 0 frames per job',
+    'CATALOG_INVALID_VALUE',
+    (t) => set(data(t), 'validation_layout', { mode: 'gt_pool', frames_per_job_count: 0, frames: [] }),
+  ],
+  [
+    'a validation frame the ground-truth job does not hold',
+    'BACKUP_UNSUPPORTED_MEDIA',
+    (t) => set(data(t), 'validation_layout', { mode: 'gt_pool', frames: ['images/f1.jpg'] }),
+  ],
+];
+
+type ProjectBend = (project: Json, task: Json, annotations: Json[]) => void;
+
+/** The same rules reached through a project restore: project.json, or the second of two tasks. */
+const PROJECT_CASES: Array<[string, string, ProjectBend]> = [
+  ['a project name of 257 characters', 'CATALOG_INVALID_VALUE', (p) => set(p, 'name', long(257))],
+  [
+    'a project skeleton svg naming no sublabel',
+    'CATALOG_INVALID_VALUE',
+    (p) => set(labelsOf(p)[1]!, 'svg', '<circle data-label-name="tail"></circle>'),
+  ],
+  ['a task name of 257 characters', 'CATALOG_INVALID_VALUE', (_p, t) => set(t, 'name', long(257))],
+  [
+    'ground-truth frames outside the job',
+    'CATALOG_INVALID_VALUE',
+    (_p, t) => set(jobs(t)[2]!, 'frames', [0, 9]),
+  ],
+  [
+    'a shape on a frame outside its job',
+    'CATALOG_ANNOTATION_INVALID',
+    (_p, _t, a) => {
+      job(a, 0).shapes.push(rectangle(2));
+    },
+  ],
+];
+
+/** Media storage that remembers every key a restore began to write. */
+function recording(media: StorageDriver): { driver: StorageDriver; writes: string[] } {
+  const writes: string[] = [];
+  const driver = new Proxy(media, {
+    get(target, key) {
+      if (key === 'openWrite')
+        return (name: string, options: never) => {
+          writes.push(name);
+          return target.openWrite(name, options);
+        };
+      const value = Reflect.get(target, key);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { driver, writes };
+}
+
+describe('a restore refuses what the catalog would refuse, before copying media', () => {
+  let fx: Fixture;
+  let root: string;
+  let media: StorageDriver;
+  let n = 0;
+
+  beforeAll(async () => {
+    fx = await openFixture();
+    root = await mkdtemp(path.join(tmpdir(), 'cvb-refusals-'));
+    media = new LocalDriver({ kind: 'local', root });
+  });
+
+  afterAll(async () => {
+    await media?.close();
+    await fx?.close();
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  const filesUnder = async () => (await listTree(root)).filter((f) => f.startsWith('imports'));
+
+  /** Restores `bytes` (task or project); what it returned or threw, what it wrote, what it left. */
+  async function restore(bytes: Buffer, catalog: Catalog = fx.catalog, importRequestId = `refusal-${++n}`) {
+    const before = await filesUnder();
+    const { driver, writes } = recording(media);
+    const archive = await openBackup(new BufferSource(bytes));
+    const deps = { catalog, localMedia: driver };
+    const request = { userId: fx.actor.id, importRequestId };
+    const outcome = await (archive.kind === 'task'
+      ? importTask(deps, archive.task, request)
+      : importProject(deps, archive, request)
+    ).then(
+      (result) => ({ result, error: undefined }),
+      (error: { code?: string; status?: number; message: string }) => ({ result: undefined, error }),
+    );
+    await archive.close();
+    const left = (await filesUnder()).filter((f) => !before.includes(f));
+    return { ...outcome, writes, left };
+  }
+
+  it('restores the archives unbent (each case below differs from them by one value)', async () => {
+    const task = await restore(await taskArchive());
+    expect(task.error).toBeUndefined();
+    expect(task.writes).toHaveLength(3);
+    expect(task.left).toHaveLength(3);
+    const project = await restore(await projectArchive());
+    expect(project.error).toBeUndefined();
+    expect(project.left).toHaveLength(6);
+  });
+
+  for (const [name, code, bend] of TASK_CASES) {
+    it(`task: ${name} → ${code}, nothing written`, async () => {
+      const { error, writes, left } = await restore(await taskArchive(bend));
+      expect(error).toMatchObject({ code, status: 400 });
+      expect(writes).toEqual([]);
+      expect(left).toEqual([]);
+    });
+  }
+
+  for (const [name, code, bend] of PROJECT_CASES) {
+    it(`project: ${name} → ${code}, nothing written`, async () => {
+      const { error, writes, left } = await restore(await projectArchive(bend));
+      expect(error).toMatchObject({ code, status: 400 });
+      expect(writes).toEqual([]);
+      expect(left).toEqual([]);
+    });
+  }
+
+  it('names the job of the backup and the object in an annotation refusal', async () => {
+    const { error } = await restore(await taskArchive(shapeIn(1, { ...rectangle(2), rotation: 361 })));
+    expect(error?.message).toBe(
+      'Annotation shape #1 of job 1 of annotations.json is invalid: rotation must be within [0, 360]',
+    );
+  });
+
+  describe('a transaction that fails after the media copy', () => {
+    // A guide asset over the catalog's limit is refused only inside the transaction (the limit is
+    // the catalog's setting): a real failure after the copy.
+    const withGuide: Array<[string, Buffer | string]> = [
+      ['annotation_guide.md', 'see ![x](assets/x.png)'],
+      ['assets/x.png', Buffer.alloc(64, 7)],
+    ];
+    const strictCatalog = () =>
+      new PgCatalog(fx.pool, { credentialsKey: randomBytes(32), maxAssetBytes: 16 });
+
+    it('removes the media it copied (task)', async () => {
+      const { error, writes, left } = await restore(await taskArchive(undefined, withGuide), strictCatalog());
+      expect(error).toMatchObject({ code: 'CATALOG_ASSET_TOO_LARGE' });
+      expect(writes).toHaveLength(3);
+      expect(left).toEqual([]);
+    });
+
+    it('removes the media of every task it copied (project)', async () => {
+      const { error, writes, left } = await restore(
+        await projectArchive(undefined, withGuide),
+        strictCatalog(),
+      );
+      expect(error).toMatchObject({ code: 'CATALOG_ASSET_TOO_LARGE' });
+      expect(writes).toHaveLength(6);
+      expect(left).toEqual([]);
+    });
+
+    it('keeps media that a committed attempt of the same request owns', async () => {
+      const importRequestId = `refusal-${++n}`;
+      const bytes = await taskArchive();
+      const first = await restore(bytes, fx.catalog, importRequestId);
+      expect(first.result?.created).toBe(true);
+      const archive = await openBackup(new BufferSource(bytes));
+      if (archive.kind !== 'task') throw new Error('expected a task backup');
+      const prefix = taskMediaPrefix({ importRequestId }, archive.task);
+      await archive.close();
+      const deps = { catalog: fx.catalog, localMedia: media };
+      const owned = (await filesUnder()).filter((f) => f.startsWith(prefix));
+      expect(owned).toHaveLength(3);
+      await removeUncommittedMedia(deps, importRequestId, [prefix], (tx) =>
+        tx.tasks.findByImportRequestId(importRequestId),
+      );
+      expect((await filesUnder()).filter((f) => f.startsWith(prefix))).toEqual(owned);
+      // The same files with no committed owner go.
+      await removeUncommittedMedia(deps, importRequestId, [prefix], async () => null);
+      expect((await filesUnder()).filter((f) => f.startsWith(prefix))).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,26 @@
+import type { CatalogTransaction } from '@cvat-backup/catalog';
+import type { ImportDependencies } from './task-importer.js';
+
+/**
+ * After a restore failed once its media copy had begun: removes what the copy wrote under
+ * `prefixes`, unless an attempt of the same request committed them (a retry that ran beside this
+ * one writes the same keys). Runs under the request's lock, so an attempt inside its transaction
+ * commits first and is seen here. Best effort: whatever this cannot remove (the catalog or the
+ * storage failing too) stays under imports/<hash>/ for the orphan sweep.
+ */
+export async function removeUncommittedMedia(
+  deps: ImportDependencies,
+  importRequestId: string,
+  prefixes: readonly string[],
+  committed: (tx: CatalogTransaction) => Promise<unknown>,
+): Promise<void> {
+  await deps.catalog
+    .transaction(async (tx) => {
+      await tx.lockImportRequest(importRequestId);
+      if (await committed(tx)) return;
+      for (const prefix of prefixes)
+        for await (const page of deps.localMedia.list(prefix))
+          for (const entry of page) await deps.localMedia.delete(entry.key);
+    })
+    .catch(() => {});
+}
