@@ -34,4 +34,6 @@ export { type ImportProgress, type ImportRun, runImport } from './jobs/run-impor
 export { CloudDrivers } from './locations/cloud-drivers.js';
 export { cloudStorageConfig } from './locations/cloud-storage-config.js';
 export { sweepExpired } from './maintenance/sweep-expired.js';
+export { type LiveImport, sweepOrphanMedia } from './maintenance/sweep-orphan-media.js';
+export { sweepUnrecordedArchives } from './maintenance/sweep-unrecorded-archives.js';
 export * from './schedules/index.js';

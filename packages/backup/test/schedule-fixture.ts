@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { ScheduleRecord, ScheduleSettings } from '@cvat-backup/catalog';
+import type { Catalog, ScheduleRecord, ScheduleRunRecord, ScheduleSettings } from '@cvat-backup/catalog';
 import { createLogger } from '@cvat-backup/common';
 import type { ExportJobPayload, WebhookEvent } from '@cvat-backup/queue';
 import { LocalDriver } from '@cvat-backup/storage';
@@ -58,6 +58,22 @@ export const scheduledFire = (s: ScheduleRecord, key: string, over: Partial<Fire
   fireDate: new Date('2026-05-06T07:08:09Z'),
   ...over,
 });
+
+/** A run of the schedule started now by its own fire key (throws when another run still runs). */
+export async function startedRun(
+  catalog: Pick<Catalog, 'schedules'>,
+  scheduleId: number,
+  fireKey: string,
+): Promise<ScheduleRunRecord> {
+  const started = await catalog.schedules.startRun({
+    scheduleId,
+    trigger: 'schedule',
+    fireKey,
+    fireDate: new Date(),
+  });
+  if (started.kind === 'busy') throw new Error('a run of the schedule is still running');
+  return started.run;
+}
 
 let seq = 0;
 
