@@ -39,6 +39,12 @@ export const workerConfigShape = {
   /** Staged uploads never imported, and abandoned upload chunks, are removed after this. */
   STAGING_TTL_SECONDS: env.positiveInt(24 * 3600),
   SWEEP_INTERVAL_SECONDS: env.positiveInt(600),
+  /**
+   * Local media no task references (a restore that failed for good) and scheduled archives no row
+   * records (a worker died before recording one) are deleted once their newest file is this old. It
+   * must exceed the longest media copy of a restore and the longest scheduled export.
+   */
+  ORPHAN_GRACE_SECONDS: env.positiveInt(24 * 3600),
   /** Media objects requested ahead of the one being written (parallel GETs). */
   MEDIA_PREFETCH: env.positiveInt(4),
   /** A local archive of an unchanged resource younger than this is served again instead of rebuilt. */

@@ -92,14 +92,19 @@ async function main() {
     [importWorker, 'import'],
   ] as const)
     webhooks.watchFailures(worker, kind);
+  const imports = new Queue(QUEUE_NAMES.import, { connection, prefix: config.QUEUE_PREFIX });
   const maintenanceWorker = createCodedWorker(
     QUEUE_NAMES.maintenance,
     sweepHandler({
       archives,
       staging,
       localMedia,
+      roots,
+      catalog,
+      imports,
       archiveMaxAgeMs: (config.RESULT_TTL_SECONDS + config.ARCHIVE_REUSE_SECONDS) * 1000,
       stagingMaxAgeMs: config.STAGING_TTL_SECONDS * 1000,
+      orphanGraceMs: config.ORPHAN_GRACE_SECONDS * 1000,
       logger,
     }),
     { ...common, concurrency: 1 },
@@ -151,6 +156,7 @@ async function main() {
             importWorker.close(),
             maintenanceWorker.close(),
             maintenance.close(),
+            imports.close(),
             scheduled.close(),
           ]),
       ],
