@@ -1,15 +1,6 @@
+import { SHAPE_TYPES } from '@cvat-backup/format';
 import { z } from 'zod';
 
-const SHAPE_TYPES = [
-  'rectangle',
-  'polygon',
-  'polyline',
-  'points',
-  'ellipse',
-  'cuboid',
-  'mask',
-  'skeleton',
-] as const;
 const SOURCES = ['manual', 'auto', 'semi-auto', 'file', 'consensus'] as const;
 
 const id = z.number().int().positive().nullable().optional();
