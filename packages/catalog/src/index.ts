@@ -19,4 +19,9 @@ export { deriveCredentialsKey } from './security/credentials-key.js';
 export { hashPassword, verifyPassword } from './security/password-hasher.js';
 export { type JobContext, type LabelInfo, validateItem } from './validation/annotation-rules.js';
 export { checkNewLabels } from './validation/label-rules.js';
-export { checkDataFields, checkResourceFields, checkSegment } from './validation/record-rules.js';
+export {
+  checkDataFields,
+  checkImageRow,
+  checkResourceFields,
+  checkSegment,
+} from './validation/record-rules.js';

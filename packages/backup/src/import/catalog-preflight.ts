@@ -5,6 +5,7 @@ import {
   checkSegment,
   type JobContext,
   type LabelInfo,
+  type NewData,
   validateItem,
 } from '@cvat-backup/catalog';
 import type { Label, ProjectMeta, TaskContent } from '@cvat-backup/format';
@@ -19,13 +20,15 @@ import { type IdEntry, LabelIds, toLabelInputs } from './catalog-labels.js';
  * hours to copy; a refusal after the copy wasted them.
  */
 
-/** The rows a task's restore creates, before its annotations: task fields, data fields, segments. */
-export function checkTaskRows(content: TaskContent, video: boolean): void {
+/**
+ * The rows a task's restore creates before its annotations: task fields, data fields (with the video
+ * row of a video task, as createTask will write it) and segments.
+ */
+export function checkTaskRows(content: TaskContent, videoRow?: Partial<NewData>): void {
   const { meta } = content;
   checkResourceFields(meta);
-  checkDataFields(
-    dataFields(meta, { prefix: '', lightweight: meta.data.storage === 'cloud_storage' }, video),
-  );
+  const where = { prefix: '', lightweight: meta.data.storage === 'cloud_storage' };
+  checkDataFields({ ...dataFields(meta, where, videoRow !== undefined), ...videoRow });
   for (const segment of segmentsOf(meta.jobs)) checkSegment(segment);
 }
 

@@ -12,7 +12,9 @@ import { BufferSource, openBackup, ZipWriter } from '@cvat-backup/format';
 import { listTree } from '@cvat-backup/format/testing/fuzz/fuzz-run';
 import { LocalDriver, type StorageDriver } from '@cvat-backup/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cvatEntries } from '../../test/cvat-video-archive.js';
 import { type Fixture, openFixture } from '../../test/export-fixture.js';
+import { videoManifest } from '../../test/video-fixture.js';
 import { removeUncommittedMedia } from './import-media-cleanup.js';
 import { importProject } from './project-importer.js';
 import { importTask, taskMediaPrefix } from './task-importer.js';
@@ -21,11 +23,12 @@ type Json = Record<string, unknown>;
 
 const image = (i: number) => Buffer.from(`\xff\xd8 frame ${i} ${'x'.repeat(50 + i)}`, 'latin1');
 
-const MANIFEST = `${[
-  '{"version":"1.1"}',
-  '{"type":"images"}',
-  ...[0, 1, 2].map((i) => `{"name":"images/f${i}","extension":".jpg","width":8,"height":6}`),
-].join('\n')}\n`;
+/** data/manifest.jsonl's images, one object per line after the version and type lines. */
+const manifestImages = (): Json[] =>
+  [0, 1, 2].map((i) => ({ name: `images/f${i}`, extension: '.jpg', width: 8, height: 6 }));
+
+const manifestOf = (images: Json[]) =>
+  `${['{"version":"1.1"}', '{"type":"images"}', ...images.map((m) => JSON.stringify(m))].join('\n')}\n`;
 
 /** Labels: a rectangle "car" with a text attribute, a skeleton "walker" with one sublabel "nose". */
 function labels(): Json[] {
@@ -132,22 +135,28 @@ async function zipOf(entries: Array<[string, Buffer | string]>): Promise<Buffer>
   return Buffer.concat(parts);
 }
 
-const taskEntries = (prefix: string, task: Json, annotations: Json[]): Array<[string, Buffer | string]> => [
+const taskEntries = (
+  prefix: string,
+  task: Json,
+  annotations: Json[],
+  manifest = manifestImages(),
+): Array<[string, Buffer | string]> => [
   ...[0, 1, 2].map((i): [string, Buffer] => [`${prefix}data/images/f${i}.jpg`, image(i)]),
-  [`${prefix}data/manifest.jsonl`, MANIFEST],
+  [`${prefix}data/manifest.jsonl`, manifestOf(manifest)],
   [`${prefix}task.json`, JSON.stringify(task)],
   [`${prefix}annotations.json`, JSON.stringify(annotations)],
 ];
 
 /** A task backup; `bend` changes task.json and annotations.json before they are written. */
 function taskArchive(
-  bend: (task: Json, annotations: Json[]) => void = () => {},
+  bend: (task: Json, annotations: Json[], manifest: Json[]) => void = () => {},
   extra: Array<[string, Buffer | string]> = [],
 ): Promise<Buffer> {
   const task = taskJson();
   const annotations = annotationsJson();
-  bend(task, annotations);
-  return zipOf([...taskEntries('', task, annotations), ...extra]);
+  const manifest = manifestImages();
+  bend(task, annotations, manifest);
+  return zipOf([...taskEntries('', task, annotations, manifest), ...extra]);
 }
 
 /**
@@ -187,7 +196,7 @@ const set = (o: Json, key: string, value: unknown) => {
   o[key] = value;
 };
 
-type Bend = (task: Json, annotations: Json[]) => void;
+type Bend = (task: Json, annotations: Json[], manifest: Json[]) => void;
 const shapeIn =
   (i: number, shape: Json): Bend =>
   (_t, a) => {
@@ -290,6 +299,23 @@ const TASK_CASES: Array<[string, string, Bend]> = [
     'a validation layout of 0 frames per job',
     'CATALOG_INVALID_VALUE',
     (t) => set(data(t), 'validation_layout', { mode: 'gt_pool', frames_per_job_count: 0, frames: [] }),
+  ],
+  ['a chunk size beyond 32 bits', 'CATALOG_INVALID_VALUE', (t) => set(data(t), 'chunk_size', 2 ** 31)],
+  [
+    'a deleted frame beyond 32 bits',
+    'CATALOG_INVALID_VALUE',
+    (t) => set(data(t), 'deleted_frames', [2 ** 31]),
+  ],
+  [
+    'consensus replicas beyond 32 bits',
+    'CATALOG_INVALID_VALUE',
+    (t) => set(t, 'consensus_replicas', 2 ** 31),
+  ],
+  ['an image of width -1 in the manifest', 'CATALOG_INVALID_VALUE', (_t, _a, m) => set(m[1]!, 'width', -1)],
+  [
+    'an image path of 1025 characters in the manifest',
+    'CATALOG_INVALID_VALUE',
+    (_t, _a, m) => set(m[2]!, 'name', `images/${long(1014)}`),
   ],
   [
     'a validation frame the ground-truth job does not hold',
@@ -406,6 +432,15 @@ describe('a restore refuses what the catalog would refuse, before copying media'
       expect(left).toEqual([]);
     });
   }
+
+  it('video task: a video of width -1 in the manifest → CATALOG_INVALID_VALUE, nothing written', async () => {
+    const manifest = videoManifest({ name: 'clip.mp4', length: 20, resolution: [-1, 360] });
+    const { error, writes, left } = await restore(await zipOf(cvatEntries({ manifest })));
+    expect(error).toMatchObject({ code: 'CATALOG_INVALID_VALUE', status: 400 });
+    expect(error?.message).toContain('video.width');
+    expect(writes).toEqual([]);
+    expect(left).toEqual([]);
+  });
 
   it('names the job of the backup and the object in an annotation refusal', async () => {
     const { error } = await restore(await taskArchive(shapeIn(1, { ...rectangle(2), rotation: 361 })));

@@ -1,4 +1,10 @@
-import type { Catalog, CatalogTransaction, GuideOwner, NewData } from '@cvat-backup/catalog';
+import {
+  type Catalog,
+  type CatalogTransaction,
+  checkImageRow,
+  type GuideOwner,
+  type NewData,
+} from '@cvat-backup/catalog';
 import { AppError } from '@cvat-backup/common';
 import type { ArchiveGuide, TaskContent, TaskMeta } from '@cvat-backup/format';
 import type { StorageDriver } from '@cvat-backup/storage';
@@ -133,6 +139,7 @@ export async function checkTask(
 ): Promise<void> {
   const { meta } = content;
   const manifest = manifestFile(content);
+  let videoRow: Partial<NewData> | undefined;
   if (meta.data.storage === 'cloud_storage') {
     if (!manifest || content.media.length !== 1)
       throw new AppError('BACKUP_LIGHTWEIGHT_MEDIA', { count: content.media.length });
@@ -145,16 +152,16 @@ export async function checkTask(
     throw new AppError('BACKUP_MANIFEST_MISSING');
   } else if ((await manifestType(manifest)) === 'video') {
     const video = await readVideoManifest(manifest);
-    videoFile(content, video);
-    videoFrames(content, video, frameRange(meta.data));
+    const frames = videoFrames(content, video, frameRange(meta.data));
+    videoRow = videoData(videoFile(content, video), video, frames, meta.data.chunk_type);
   }
   if ((await manifestType(manifest)) === 'images') {
-    // Every line now: a bad one used to surface only while the rows were copied inside the
-    // transaction, after the media copy, as an internal COPY failure (500) instead of a 400.
-    for await (const _ of manifestImages(manifest, frameRange(meta.data)));
+    // Every line now, as the catalog will take it: a bad one used to surface only while the rows
+    // were copied inside the transaction, after the media copy.
+    for await (const image of manifestImages(manifest, frameRange(meta.data))) checkImageRow(image);
   }
   if (options.createsLabels ?? content.index === undefined) checkArchiveLabels(meta.labels);
-  checkTaskRows(content, (await manifestType(manifest)) === 'video');
+  checkTaskRows(content, videoRow);
   await checkAnnotations(content);
 }
 

@@ -8,7 +8,7 @@ import type {
   NewData,
   VideoRecord,
 } from '../repositories/data.repository.js';
-import { checkDataFields } from '../validation/record-rules.js';
+import { checkDataFields, checkImageRow } from '../validation/record-rules.js';
 import { copyRows } from './copy-writer.js';
 import { readCursor } from './cursor-reader.js';
 import { atomically, type Connections, type Queryable } from './db.js';
@@ -78,15 +78,10 @@ export class PgDataRepository implements DataRepository {
           client,
           'media_images',
           ['data_id', 'frame', 'path', 'width', 'height', 'byte_size', 'related_files'],
-          mapRows(input.images, (i) => [
-            dataId,
-            i.frame,
-            i.path,
-            i.width,
-            i.height,
-            i.byte_size ?? null,
-            i.related_files ?? [],
-          ]),
+          mapRows(input.images, (i) => {
+            checkImageRow(i);
+            return [dataId, i.frame, i.path, i.width, i.height, i.byte_size ?? null, i.related_files ?? []];
+          }),
         );
       }
       if (input.video) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type JobContext, validateItem } from './annotation-rules.js';
 import { checkNewLabels } from './label-rules.js';
-import { checkDataFields, checkResourceFields, checkSegment } from './record-rules.js';
+import { checkDataFields, checkImageRow, checkResourceFields, checkSegment } from './record-rules.js';
 
 const refusal = (fn: () => void) => {
   try {
@@ -49,6 +49,28 @@ describe('catalog rules (pure: the repositories and a restore pre-flight run the
     expect(refusal(() => checkDataFields({ image_quality: 70, validation_layout: layout }))).toMatchObject({
       field: 'validation_layout.frames_per_job_count',
     });
+  });
+
+  it('integers PostgreSQL stores in 32 bits, and media rows', () => {
+    expect(refusal(() => checkResourceFields({ consensus_replicas: 2 ** 31 }))).toMatchObject({
+      field: 'consensus_replicas',
+    });
+    expect(refusal(() => checkDataFields({ image_quality: 70, chunk_size: 0 }))).toMatchObject({
+      field: 'chunk_size',
+    });
+    expect(refusal(() => checkDataFields({ image_quality: 70, deleted_frames: [2 ** 31] }))).toMatchObject({
+      field: 'deleted_frames',
+    });
+    const video = { path: 'v.mp4', width: 640, height: -1, byte_size: null };
+    expect(refusal(() => checkDataFields({ image_quality: 70, video }))).toMatchObject({
+      field: 'video.height',
+    });
+    const image = { frame: 0, path: 'a.jpg', width: 1, height: 1 };
+    expect(refusal(() => checkImageRow(image))).toBeUndefined();
+    expect(refusal(() => checkImageRow({ ...image, path: 'p'.repeat(1025) }))).toMatchObject({
+      field: 'images.path',
+    });
+    expect(refusal(() => checkImageRow({ ...image, width: -1 }))).toMatchObject({ field: 'images.width' });
   });
 
   it('segments: a range that stops before it starts, frames outside the range, frames beyond 32 bits', () => {

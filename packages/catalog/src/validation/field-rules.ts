@@ -25,8 +25,9 @@ export function checkLength(field: string, value: string | undefined, min: numbe
     );
 }
 
-export function checkFrameNumber(field: string, value: number | undefined): void {
-  if (value === undefined) return;
-  if (!Number.isInteger(value) || value < 0 || value > INT32_MAX)
-    throw invalid(field, `it must be an integer within [0, ${INT32_MAX}]`);
+/** A frame number, count or size stored as a PostgreSQL integer: within [min, 2^31 − 1]. */
+export function checkInteger(field: string, value: number | null | undefined, min = 0): void {
+  if (value == null) return;
+  if (!Number.isInteger(value) || value < min || value > INT32_MAX)
+    throw invalid(field, `it must be an integer within [${min}, ${INT32_MAX}]`);
 }

@@ -1,6 +1,6 @@
-import type { NewData } from '../repositories/data.repository.js';
+import type { ImageInput, NewData, VideoRecord } from '../repositories/data.repository.js';
 import type { SegmentInput } from '../repositories/job.repository.js';
-import { checkFrameNumber, checkLength, invalid } from './field-rules.js';
+import { checkInteger, checkLength, invalid } from './field-rules.js';
 
 /**
  * What the catalog accepts in a task, project, data or segment row, as pure rules: the repositories
@@ -9,29 +9,50 @@ import { checkFrameNumber, checkLength, invalid } from './field-rules.js';
  */
 
 /** Name, bug tracker and subset of a task or project (absent fields are not checked). */
-export function checkResourceFields(input: { name?: string; bug_tracker?: string; subset?: string }): void {
+export function checkResourceFields(input: {
+  name?: string;
+  bug_tracker?: string;
+  subset?: string;
+  consensus_replicas?: number;
+}): void {
   checkLength('name', input.name, 1, 256);
   checkLength('bug_tracker', input.bug_tracker, 0, 2000);
   checkLength('subset', input.subset, 0, 64);
+  checkInteger('consensus_replicas', input.consensus_replicas);
 }
 
-/** The scalar fields of a task's data (images, video and manifest rows are checked as they stream). */
+/** The fields of a task's data and its video row (image rows are checked as they stream: checkImageRow). */
 export function checkDataFields(input: NewData): void {
+  checkInteger('chunk_size', input.chunk_size, 1);
+  for (const frame of input.deleted_frames ?? []) checkInteger('deleted_frames', frame);
   if (input.frame_filter && !/^step=[1-9][0-9]*$/.test(input.frame_filter))
     throw invalid('frame_filter', `"${input.frame_filter}" is not of the form step=N (N ≥ 1)`);
-  checkFrameNumber('start_frame', input.start_frame);
-  checkFrameNumber('stop_frame', input.stop_frame);
+  checkInteger('start_frame', input.start_frame);
+  checkInteger('stop_frame', input.stop_frame);
   if (input.stop_frame !== undefined && input.stop_frame < (input.start_frame ?? 0))
     throw invalid('stop_frame', `it is before start_frame (${input.start_frame ?? 0})`);
   const perJob = input.validation_layout?.frames_per_job_count;
   if (perJob != null && !(Number.isInteger(perJob) && perJob > 0))
     throw invalid('validation_layout.frames_per_job_count', 'it must be an integer > 0, or null');
+  if (input.video) checkMediaRow('video', input.video);
+}
+
+/** One image of a task's data, as it streams into the catalog. */
+export function checkImageRow(image: ImageInput): void {
+  checkInteger('images.frame', image.frame);
+  checkMediaRow('images', image);
+}
+
+function checkMediaRow(table: string, row: Pick<VideoRecord, 'path' | 'width' | 'height'>): void {
+  checkLength(`${table}.path`, row.path, 1, 1024);
+  checkInteger(`${table}.width`, row.width);
+  checkInteger(`${table}.height`, row.height);
 }
 
 /** A segment's frame range, and a ground-truth segment's frames inside it. */
 export function checkSegment(segment: SegmentInput): void {
-  checkFrameNumber('segments.start_frame', segment.start_frame);
-  checkFrameNumber('segments.stop_frame', segment.stop_frame);
+  checkInteger('segments.start_frame', segment.start_frame);
+  checkInteger('segments.stop_frame', segment.stop_frame);
   if (segment.stop_frame < segment.start_frame)
     throw invalid('segments.stop_frame', `it is before start_frame (${segment.start_frame})`);
   if (segment.frames?.some((f) => !Number.isInteger(f) || f < segment.start_frame || f > segment.stop_frame))
