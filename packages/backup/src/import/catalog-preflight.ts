@@ -3,12 +3,13 @@ import {
   checkNewLabels,
   checkResourceFields,
   checkSegment,
+  type GuideRepository,
   type JobContext,
   type LabelInfo,
   type NewData,
   validateItem,
 } from '@cvat-backup/catalog';
-import type { Label, ProjectMeta, TaskContent } from '@cvat-backup/format';
+import type { ArchiveGuide, Label, ProjectMeta, TaskContent } from '@cvat-backup/format';
 import { dataFields } from './catalog-data.js';
 import { segmentsOf } from './catalog-jobs.js';
 import { type IdEntry, LabelIds, toLabelInputs } from './catalog-labels.js';
@@ -30,6 +31,11 @@ export function checkTaskRows(content: TaskContent, videoRow?: Partial<NewData>)
   const where = { prefix: '', lightweight: meta.data.storage === 'cloud_storage' };
   checkDataFields({ ...dataFields(meta, where, videoRow !== undefined), ...videoRow });
   for (const segment of segmentsOf(meta.jobs)) checkSegment(segment);
+}
+
+/** A guide's assets as the catalog will store them (its size limit is the catalog's setting). */
+export function checkGuideAssets(guides: GuideRepository, guide: ArchiveGuide | undefined): void {
+  for (const asset of guide?.assets ?? []) guides.checkAsset({ filename: asset.path, size: asset.size });
 }
 
 /** Labels a restore creates: those of a task backup restored on its own. */

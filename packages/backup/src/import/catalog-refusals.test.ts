@@ -17,7 +17,7 @@ import { type Fixture, openFixture } from '../../test/export-fixture.js';
 import { videoManifest } from '../../test/video-fixture.js';
 import { removeUncommittedMedia } from './import-media-cleanup.js';
 import { importProject } from './project-importer.js';
-import { importTask, taskMediaPrefix } from './task-importer.js';
+import { importTask, type TaskImportRequest, taskMediaPrefix } from './task-importer.js';
 
 type Json = Record<string, unknown>;
 
@@ -349,15 +349,29 @@ const PROJECT_CASES: Array<[string, string, ProjectBend]> = [
   ],
 ];
 
-/** Media storage that remembers every key a restore began to write. */
-function recording(media: StorageDriver): { driver: StorageDriver; writes: string[] } {
+/**
+ * Media storage that remembers every key a restore began to write; `afterCopy` runs once the last
+ * of `files` is committed, before the copy returns (so before the restore's transaction).
+ */
+function recording(
+  media: StorageDriver,
+  afterCopy?: { files: number; run: () => Promise<unknown> },
+): { driver: StorageDriver; writes: string[] } {
   const writes: string[] = [];
+  let committed = 0;
   const driver = new Proxy(media, {
     get(target, key) {
       if (key === 'openWrite')
         return (name: string, options: never) => {
           writes.push(name);
-          return target.openWrite(name, options);
+          const write = target.openWrite(name, options);
+          const commit = write.commit.bind(write);
+          write.commit = async () => {
+            const result = await commit();
+            if (++committed === afterCopy?.files) await afterCopy.run();
+            return result;
+          };
+          return write;
         };
       const value = Reflect.get(target, key);
       return typeof value === 'function' ? value.bind(target) : value;
@@ -387,12 +401,19 @@ describe('a restore refuses what the catalog would refuse, before copying media'
   const filesUnder = async () => (await listTree(root)).filter((f) => f.startsWith('imports'));
 
   /** Restores `bytes` (task or project); what it returned or threw, what it wrote, what it left. */
-  async function restore(bytes: Buffer, catalog: Catalog = fx.catalog, importRequestId = `refusal-${++n}`) {
+  async function restore(
+    bytes: Buffer,
+    options: {
+      catalog?: Catalog;
+      request?: Partial<TaskImportRequest>;
+      afterCopy?: { files: number; run: () => Promise<unknown> };
+    } = {},
+  ) {
     const before = await filesUnder();
-    const { driver, writes } = recording(media);
+    const { driver, writes } = recording(media, options.afterCopy);
     const archive = await openBackup(new BufferSource(bytes));
-    const deps = { catalog, localMedia: driver };
-    const request = { userId: fx.actor.id, importRequestId };
+    const deps = { catalog: options.catalog ?? fx.catalog, localMedia: driver };
+    const request = { userId: fx.actor.id, importRequestId: `refusal-${++n}`, ...options.request };
     const outcome = await (archive.kind === 'task'
       ? importTask(deps, archive.task, request)
       : importProject(deps, archive, request)
@@ -449,29 +470,52 @@ describe('a restore refuses what the catalog would refuse, before copying media'
     );
   });
 
-  describe('a transaction that fails after the media copy', () => {
-    // A guide asset over the catalog's limit is refused only inside the transaction (the limit is
-    // the catalog's setting): a real failure after the copy.
+  describe('a guide asset over the catalog limit (the catalog setting maxAssetBytes)', () => {
     const withGuide: Array<[string, Buffer | string]> = [
       ['annotation_guide.md', 'see ![x](assets/x.png)'],
       ['assets/x.png', Buffer.alloc(64, 7)],
     ];
-    const strictCatalog = () =>
-      new PgCatalog(fx.pool, { credentialsKey: randomBytes(32), maxAssetBytes: 16 });
+    const strict = () => new PgCatalog(fx.pool, { credentialsKey: randomBytes(32), maxAssetBytes: 16 });
 
-    it('removes the media it copied (task)', async () => {
-      const { error, writes, left } = await restore(await taskArchive(undefined, withGuide), strictCatalog());
-      expect(error).toMatchObject({ code: 'CATALOG_ASSET_TOO_LARGE' });
+    for (const [kind, archive] of [
+      ['task', () => taskArchive(undefined, withGuide)],
+      ['project', () => projectArchive(undefined, withGuide)],
+    ] as const) {
+      it(`${kind}: CATALOG_ASSET_TOO_LARGE (413), nothing written`, async () => {
+        const { error, writes, left } = await restore(await archive(), { catalog: strict() });
+        expect(error).toMatchObject({ code: 'CATALOG_ASSET_TOO_LARGE', status: 413 });
+        expect(writes).toEqual([]);
+        expect(left).toEqual([]);
+      });
+    }
+  });
+
+  describe('a transaction that fails after the media copy', () => {
+    // What no check can see coming: the database changing while the media are copied.
+    it('removes the media it copied (task: its project was deleted meanwhile)', async () => {
+      const project = await fx.catalog.projects.create(fx.actor, {
+        name: 'gone soon',
+        labels: [
+          { name: 'car', attributes: [{ name: 'colour', input_type: 'text' }] },
+          { name: 'walker', type: 'skeleton', sublabels: [{ name: 'nose' }] },
+        ],
+      });
+      const { error, writes, left } = await restore(await taskArchive(), {
+        request: { projectId: project.id },
+        afterCopy: { files: 3, run: () => fx.catalog.projects.delete(fx.actor, project.id) },
+      });
+      expect(error).toMatchObject({ code: 'CATALOG_REFERENCE_NOT_FOUND' });
       expect(writes).toHaveLength(3);
       expect(left).toEqual([]);
     });
 
-    it('removes the media of every task it copied (project)', async () => {
-      const { error, writes, left } = await restore(
-        await projectArchive(undefined, withGuide),
-        strictCatalog(),
-      );
-      expect(error).toMatchObject({ code: 'CATALOG_ASSET_TOO_LARGE' });
+    it('removes the media of every task it copied (project: its owner was deleted meanwhile)', async () => {
+      const owner = await fx.catalog.users.create({ username: `gone${++n}`, password: 'secret-pass' });
+      const { error, writes, left } = await restore(await projectArchive(), {
+        request: { userId: owner.id },
+        afterCopy: { files: 6, run: () => fx.catalog.users.delete(owner.id) },
+      });
+      expect(error).toMatchObject({ code: 'CATALOG_REFERENCE_NOT_FOUND' });
       expect(writes).toHaveLength(6);
       expect(left).toEqual([]);
     });
@@ -479,7 +523,7 @@ describe('a restore refuses what the catalog would refuse, before copying media'
     it('keeps media that a committed attempt of the same request owns', async () => {
       const importRequestId = `refusal-${++n}`;
       const bytes = await taskArchive();
-      const first = await restore(bytes, fx.catalog, importRequestId);
+      const first = await restore(bytes, { request: { importRequestId } });
       expect(first.result?.created).toBe(true);
       const archive = await openBackup(new BufferSource(bytes));
       if (archive.kind !== 'task') throw new Error('expected a task backup');

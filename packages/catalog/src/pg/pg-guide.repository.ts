@@ -1,4 +1,3 @@
-import { AppError } from '@cvat-backup/common';
 import type { Actor } from '../repositories/common.types.js';
 import type {
   AssetInfo,
@@ -7,6 +6,7 @@ import type {
   GuideRepository,
   NewAsset,
 } from '../repositories/guide.repository.js';
+import { checkAssetFields } from '../validation/record-rules.js';
 import { atomically, type Connections, type Queryable } from './db.js';
 import { mapped } from './pg-errors.js';
 import { touchProject, touchTask } from './sql-fragments.js';
@@ -66,13 +66,12 @@ export class PgGuideRepository implements GuideRepository {
       : selectWhere(this.conn.db, 'g.task_id = $1', [owner.taskId]);
   }
 
+  checkAsset(asset: { filename: string; size: number }): void {
+    checkAssetFields(asset, this.maxAssetBytes);
+  }
+
   async addAsset(guideId: number, asset: NewAsset): Promise<AssetInfo> {
-    if (asset.content.length > this.maxAssetBytes)
-      throw new AppError('CATALOG_ASSET_TOO_LARGE', {
-        filename: asset.filename,
-        size: asset.content.length,
-        limit: this.maxAssetBytes,
-      });
+    this.checkAsset({ filename: asset.filename, size: asset.content.length });
     return atomically(this.conn, async (client) => {
       const { rows } = await mapped(
         client.query<AssetInfo>(

@@ -36,6 +36,8 @@ export interface GuideRepository {
   forOwner(owner: GuideOwner): Promise<GuideRecord | null>;
   /** Stores an asset (at most `maxAssetBytes`, else CATALOG_ASSET_TOO_LARGE). */
   addAsset(guideId: number, asset: NewAsset): Promise<AssetInfo>;
+  /** Throws what addAsset would throw for an asset of that name and size, writing nothing. */
+  checkAsset(asset: { filename: string; size: number }): void;
   /** Asset bytes (bounded by the size limit), or null. */
   readAsset(uuid: string): Promise<{ info: AssetInfo; content: Buffer } | null>;
   deleteAsset(uuid: string): Promise<boolean>;

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { type JobContext, validateItem } from './annotation-rules.js';
 import { checkNewLabels } from './label-rules.js';
-import { checkDataFields, checkImageRow, checkResourceFields, checkSegment } from './record-rules.js';
+import {
+  checkAssetFields,
+  checkDataFields,
+  checkImageRow,
+  checkResourceFields,
+  checkSegment,
+} from './record-rules.js';
 
 const refusal = (fn: () => void) => {
   try {
@@ -71,6 +77,17 @@ describe('catalog rules (pure: the repositories and a restore pre-flight run the
       field: 'images.path',
     });
     expect(refusal(() => checkImageRow({ ...image, width: -1 }))).toMatchObject({ field: 'images.width' });
+  });
+
+  it("guide assets: the size limit is the caller's (the catalog setting), the name the schema's", () => {
+    expect(refusal(() => checkAssetFields({ filename: 'x.png', size: 16 }, 16))).toBeUndefined();
+    expect(refusal(() => checkAssetFields({ filename: 'x.png', size: 17 }, 16))).toEqual({
+      code: 'CATALOG_ASSET_TOO_LARGE',
+      field: undefined,
+    });
+    expect(refusal(() => checkAssetFields({ filename: '', size: 1 }, 16))).toMatchObject({
+      field: 'assets.filename',
+    });
   });
 
   it('segments: a range that stops before it starts, frames outside the range, frames beyond 32 bits', () => {

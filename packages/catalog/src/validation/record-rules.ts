@@ -1,3 +1,4 @@
+import { AppError } from '@cvat-backup/common';
 import type { ImageInput, NewData, VideoRecord } from '../repositories/data.repository.js';
 import type { SegmentInput } from '../repositories/job.repository.js';
 import { checkInteger, checkLength, invalid } from './field-rules.js';
@@ -35,6 +36,17 @@ export function checkDataFields(input: NewData): void {
   if (perJob != null && !(Number.isInteger(perJob) && perJob > 0))
     throw invalid('validation_layout.frames_per_job_count', 'it must be an integer > 0, or null');
   if (input.video) checkMediaRow('video', input.video);
+}
+
+/** A guide asset: its size within the catalog's limit, its file name within the schema's. */
+export function checkAssetFields(asset: { filename: string; size: number }, maxBytes: number): void {
+  if (asset.size > maxBytes)
+    throw new AppError('CATALOG_ASSET_TOO_LARGE', {
+      filename: asset.filename,
+      size: asset.size,
+      limit: maxBytes,
+    });
+  checkLength('assets.filename', asset.filename, 1, 1024);
 }
 
 /** One image of a task's data, as it streams into the catalog. */
