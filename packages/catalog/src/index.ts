@@ -21,6 +21,7 @@ export { type JobContext, type LabelInfo, validateItem } from './validation/anno
 export { checkNewLabels } from './validation/label-rules.js';
 export {
   checkDataFields,
+  checkGuideMarkdown,
   checkImageRow,
   checkResourceFields,
   checkSegment,

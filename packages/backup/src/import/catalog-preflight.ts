@@ -1,5 +1,6 @@
 import {
   checkDataFields,
+  checkGuideMarkdown,
   checkNewLabels,
   checkResourceFields,
   checkSegment,
@@ -11,7 +12,7 @@ import {
 } from '@cvat-backup/catalog';
 import type { ArchiveGuide, Label, ProjectMeta, TaskContent } from '@cvat-backup/format';
 import { dataFields } from './catalog-data.js';
-import { segmentsOf } from './catalog-jobs.js';
+import { segmentGeometry, segmentsOf } from './catalog-jobs.js';
 import { type IdEntry, LabelIds, toLabelInputs } from './catalog-labels.js';
 
 /**
@@ -27,15 +28,17 @@ import { type IdEntry, LabelIds, toLabelInputs } from './catalog-labels.js';
  */
 export function checkTaskRows(content: TaskContent, videoRow?: Partial<NewData>): void {
   const { meta } = content;
-  checkResourceFields(meta);
+  checkResourceFields({ ...meta, ...segmentGeometry(meta.jobs, meta.data.custom_segments === true) });
   const where = { prefix: '', lightweight: meta.data.storage === 'cloud_storage' };
   checkDataFields({ ...dataFields(meta, where, videoRow !== undefined), ...videoRow });
   for (const segment of segmentsOf(meta.jobs)) checkSegment(segment);
 }
 
-/** A guide's assets as the catalog will store them (its size limit is the catalog's setting). */
-export function checkGuideAssets(guides: GuideRepository, guide: ArchiveGuide | undefined): void {
-  for (const asset of guide?.assets ?? []) guides.checkAsset({ filename: asset.path, size: asset.size });
+/** A guide and its assets as the catalog will store them (the asset size limit is its setting). */
+export function checkGuide(guides: GuideRepository, guide: ArchiveGuide | undefined): void {
+  if (!guide) return;
+  checkGuideMarkdown(guide.markdown);
+  for (const asset of guide.assets) guides.checkAsset({ filename: asset.path, size: asset.size });
 }
 
 /** Labels a restore creates: those of a task backup restored on its own. */

@@ -300,6 +300,32 @@ const TASK_CASES: Array<[string, string, Bend]> = [
     'CATALOG_INVALID_VALUE',
     (t) => set(data(t), 'validation_layout', { mode: 'gt_pool', frames_per_job_count: 0, frames: [] }),
   ],
+  // Before: PostgreSQL's "invalid byte sequence" (22021) or jsonb's "unsupported Unicode escape
+  // sequence" (22P05), uncoded: INTERNAL (500) from runImport, after the copy.
+  ['a NUL character in the task name', 'CATALOG_INVALID_VALUE', (t) => set(t, 'name', 'a\u0000b')],
+  [
+    'a NUL character in an attribute value',
+    'CATALOG_ANNOTATION_INVALID',
+    (_t, a) => {
+      job(a, 0).tags.push({
+        frame: 0,
+        group: 0,
+        source: 'manual',
+        attributes: [{ name: 'colour', value: 'r\u0000' }],
+        label: 'car',
+      });
+    },
+  ],
+  [
+    "a NUL character in an attribute's values",
+    'CATALOG_INVALID_VALUE',
+    (t) => set(attributesOf(t)[0]!, 'values', ['a\u0000']),
+  ],
+  [
+    'a segment size beyond 32 bits (a job of 2^31 frames)',
+    'CATALOG_INVALID_VALUE',
+    (t) => set(jobs(t)[0]!, 'stop_frame', 2 ** 31 - 1),
+  ],
   ['a chunk size beyond 32 bits', 'CATALOG_INVALID_VALUE', (t) => set(data(t), 'chunk_size', 2 ** 31)],
   [
     'a deleted frame beyond 32 bits',
@@ -476,6 +502,14 @@ describe('a restore refuses what the catalog would refuse, before copying media'
       ['assets/x.png', Buffer.alloc(64, 7)],
     ];
     const strict = () => new PgCatalog(fx.pool, { credentialsKey: randomBytes(32), maxAssetBytes: 16 });
+
+    it('a NUL character in the guide → CATALOG_INVALID_VALUE, nothing written', async () => {
+      const guide: Array<[string, string]> = [['annotation_guide.md', 'see\u0000']];
+      const { error, writes, left } = await restore(await taskArchive(undefined, guide));
+      expect(error).toMatchObject({ code: 'CATALOG_INVALID_VALUE', status: 400 });
+      expect(writes).toEqual([]);
+      expect(left).toEqual([]);
+    });
 
     for (const [kind, archive] of [
       ['task', () => taskArchive(undefined, withGuide)],

@@ -1,7 +1,7 @@
 import { AppError } from '@cvat-backup/common';
 import type { ProjectBackup } from '@cvat-backup/format';
 import { toLabelInputs } from './catalog-labels.js';
-import { checkGuideAssets, checkProjectRows } from './catalog-preflight.js';
+import { checkGuide, checkProjectRows } from './catalog-preflight.js';
 import { removeUncommittedMedia } from './import-media-cleanup.js';
 import {
   checkTask,
@@ -32,10 +32,10 @@ export async function importProject(
 
   request.onProgress?.({ phase: 'validating', bytes: 0 });
   checkProjectRows(backup.project);
-  checkGuideAssets(catalog.guides, backup.guide);
+  checkGuide(catalog.guides, backup.guide);
   for (const task of backup.tasks) {
     await checkTask(task, { createsLabels: false });
-    checkGuideAssets(catalog.guides, task.guide);
+    checkGuide(catalog.guides, task.guide);
   }
   const actor = { id: request.userId, isAdmin: false };
   try {

@@ -27,12 +27,7 @@ import {
 import { dataFields } from './catalog-data.js';
 import { segmentGeometry, segmentsOf } from './catalog-jobs.js';
 import { LabelIds, toLabelInputs } from './catalog-labels.js';
-import {
-  checkAnnotations,
-  checkArchiveLabels,
-  checkGuideAssets,
-  checkTaskRows,
-} from './catalog-preflight.js';
+import { checkAnnotations, checkArchiveLabels, checkGuide, checkTaskRows } from './catalog-preflight.js';
 import { removeUncommittedMedia } from './import-media-cleanup.js';
 import { missingInProject } from './label-compatibility.js';
 
@@ -86,7 +81,7 @@ export async function importTask(
   }
   request.onProgress?.({ phase: 'validating', bytes: 0 });
   await checkTask(content, { createsLabels: request.projectId === undefined });
-  checkGuideAssets(catalog.guides, content.guide);
+  checkGuide(catalog.guides, content.guide);
   try {
     const prepared = await copyTaskMedia(deps, content, request);
     request.onProgress?.({ phase: 'restoring-records', bytes: 0 });

@@ -29,7 +29,7 @@ describe('mapPgError', () => {
     expect(isAppError(unique, 'CATALOG_CONFLICT')).toBe(true);
     expect((unique as Error).message).not.toContain('secret-ish');
     expect((unique as { status: number }).status).toBe(409);
-    for (const code of ['23514', '23502', '22P02', '22003', '22001'])
+    for (const code of ['23514', '23502', '22P02', '22003', '22001', '22021', '22P05'])
       expect(isAppError(mapPgError(pgError({ code, column: 'name' })), 'CATALOG_INVALID_VALUE'), code).toBe(
         true,
       );

@@ -48,11 +48,16 @@ export function mapPgError(err: unknown): unknown {
       );
     case '22P02':
     case '22003':
-    case '22001': {
+    case '22001':
+    case '22021':
+    case '22P05': {
+      // 22021 / 22P05: text or jsonb given U+0000, which PostgreSQL cannot store.
       const problem = {
         '22P02': 'it is not valid for its type',
         '22003': 'it is out of range',
         '22001': 'it is too long',
+        '22021': 'it contains a character PostgreSQL cannot store (NUL)',
+        '22P05': 'it contains a character PostgreSQL cannot store (NUL)',
       }[err.code];
       return new AppError('CATALOG_INVALID_VALUE', { field: err.column ?? 'value', problem }, { cause: err });
     }

@@ -6,7 +6,7 @@ import type {
   GuideRepository,
   NewAsset,
 } from '../repositories/guide.repository.js';
-import { checkAssetFields } from '../validation/record-rules.js';
+import { checkAssetFields, checkGuideMarkdown } from '../validation/record-rules.js';
 import { atomically, type Connections, type Queryable } from './db.js';
 import { mapped } from './pg-errors.js';
 import { touchProject, touchTask } from './sql-fragments.js';
@@ -39,6 +39,7 @@ export class PgGuideRepository implements GuideRepository {
   save(owner: GuideOwner, markdown: string): Promise<GuideRecord> {
     const [column, id] = 'projectId' in owner ? ['project_id', owner.projectId] : ['task_id', owner.taskId];
     return atomically(this.conn, async (client) => {
+      checkGuideMarkdown(markdown);
       const { rows } = await mapped(
         client.query<{ id: number }>(
           `INSERT INTO annotation_guides (${column}, markdown) VALUES ($1, $2)

@@ -111,6 +111,8 @@ class ItemChecker {
     for (const a of attributes) {
       if (!known?.has(a.spec_id)) this.fail(`spec_id ${a.spec_id} is not an attribute of label ${labelId}`);
       if (typeof a.value !== 'string') this.fail(`the value of spec_id ${a.spec_id} must be a string`);
+      // Stored in jsonb, which cannot hold U+0000 (the write would fail as an encoding error).
+      if (a.value.includes('\u0000')) this.fail(`the value of spec_id ${a.spec_id} contains a NUL character`);
     }
   }
 

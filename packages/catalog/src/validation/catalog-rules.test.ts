@@ -4,6 +4,7 @@ import { checkNewLabels } from './label-rules.js';
 import {
   checkAssetFields,
   checkDataFields,
+  checkGuideMarkdown,
   checkImageRow,
   checkResourceFields,
   checkSegment,
@@ -87,6 +88,20 @@ describe('catalog rules (pure: the repositories and a restore pre-flight run the
     });
     expect(refusal(() => checkAssetFields({ filename: '', size: 1 }, 16))).toMatchObject({
       field: 'assets.filename',
+    });
+  });
+
+  it('text PostgreSQL cannot store: U+0000 anywhere in text or jsonb', () => {
+    expect(refusal(() => checkResourceFields({ name: 'a\u0000' }))).toMatchObject({ field: 'name' });
+    expect(refusal(() => checkGuideMarkdown('# guide\u0000'))).toMatchObject({ field: 'markdown' });
+    const image = { frame: 0, path: 'a.jpg', width: 1, height: 1, related_files: ['b\u0000.jpg'] };
+    expect(refusal(() => checkImageRow(image))).toMatchObject({ field: 'images.related_files' });
+    const attribute = { name: 'a', input_type: 'select' as const, values: ['x', 'y\u0000'] };
+    expect(refusal(() => checkNewLabels([{ name: 'car', attributes: [attribute] }]))).toMatchObject({
+      field: 'labels.attributes.values',
+    });
+    expect(refusal(() => checkResourceFields({ segment_size: 2 ** 31 }))).toMatchObject({
+      field: 'segment_size',
     });
   });
 

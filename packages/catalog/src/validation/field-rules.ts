@@ -13,9 +13,15 @@ function charCount(s: string): number {
   return n;
 }
 
-/** The schema's CHECK (length(x) BETWEEN min AND max), refused before the write. */
+/** PostgreSQL text (and jsonb) cannot hold U+0000: the write fails as an encoding error. */
+export function checkStorableText(field: string, value: string | undefined): void {
+  if (value?.includes('\u0000')) throw invalid(field, 'it contains a NUL character (U+0000)');
+}
+
+/** Storable text within the schema's CHECK (length(x) BETWEEN min AND max), refused before the write. */
 export function checkLength(field: string, value: string | undefined, min: number, max: number): void {
   if (value === undefined) return;
+  checkStorableText(field, value);
   // Most values are short: count code points only when UTF-16 units could be over the limit.
   const n = value.length > max || value.length < min ? charCount(value) : value.length;
   if (n < min || n > max)

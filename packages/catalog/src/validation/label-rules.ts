@@ -1,5 +1,5 @@
 import type { LabelInput } from '../repositories/label.repository.js';
-import { checkLength, invalid } from './field-rules.js';
+import { checkLength, checkStorableText, invalid } from './field-rules.js';
 
 /**
  * What the catalog accepts in a label, as pure rules: the label repository runs them before writing
@@ -17,7 +17,9 @@ export function checkLabelFields(input: LabelInput): void {
     if (attribute.deleted) continue;
     checkLength('labels.attributes.name', attribute.name, 1, 64);
     checkLength('labels.attributes.default_value', attribute.default_value, 0, 128);
+    for (const value of attribute.values ?? []) checkStorableText('labels.attributes.values', value);
   }
+  checkStorableText('labels.svg', input.svg);
 }
 
 /** A skeleton's svg with each `data-label-name="<sublabel>"` turned into `data-label-id="<id>"`. */

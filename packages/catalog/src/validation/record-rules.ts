@@ -1,7 +1,7 @@
 import { AppError } from '@cvat-backup/common';
 import type { ImageInput, NewData, VideoRecord } from '../repositories/data.repository.js';
 import type { SegmentInput } from '../repositories/job.repository.js';
-import { checkInteger, checkLength, invalid } from './field-rules.js';
+import { checkInteger, checkLength, checkStorableText, invalid } from './field-rules.js';
 
 /**
  * What the catalog accepts in a task, project, data or segment row, as pure rules: the repositories
@@ -15,11 +15,20 @@ export function checkResourceFields(input: {
   bug_tracker?: string;
   subset?: string;
   consensus_replicas?: number;
+  segment_size?: number;
+  overlap?: number | null;
 }): void {
   checkLength('name', input.name, 1, 256);
   checkLength('bug_tracker', input.bug_tracker, 0, 2000);
   checkLength('subset', input.subset, 0, 64);
   checkInteger('consensus_replicas', input.consensus_replicas);
+  checkInteger('segment_size', input.segment_size);
+  checkInteger('overlap', input.overlap);
+}
+
+/** A guide's markdown (no length limit; only what PostgreSQL text cannot hold). */
+export function checkGuideMarkdown(markdown: string): void {
+  checkStorableText('markdown', markdown);
 }
 
 /** The fields of a task's data and its video row (image rows are checked as they stream: checkImageRow). */
@@ -53,6 +62,7 @@ export function checkAssetFields(asset: { filename: string; size: number }, maxB
 export function checkImageRow(image: ImageInput): void {
   checkInteger('images.frame', image.frame);
   checkMediaRow('images', image);
+  for (const file of image.related_files ?? []) checkStorableText('images.related_files', file);
 }
 
 function checkMediaRow(table: string, row: Pick<VideoRecord, 'path' | 'width' | 'height'>): void {
