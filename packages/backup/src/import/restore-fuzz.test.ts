@@ -109,7 +109,7 @@ describe('restore checks fuzz', () => {
   mutationProperties('restore', RUNS, corpus, (bytes, label) => runCase(bytes, label));
 
   it(
-    'whole restores (runImport into PostgreSQL) of mutated archives: created, or a coded 4xx',
+    'whole restores (runImport into PostgreSQL) of mutated archives: created, or a coded 4xx that leaves no media',
     async () => {
       const run = new FuzzRun('restore whole');
       const mutation = fc.oneof(
@@ -128,7 +128,13 @@ describe('restore checks fuzz', () => {
             const result = await runImport(
               { catalog: fx.catalog, localMedia },
               { target, source, userId: fx.actor.id, importRequestId },
-            );
+            ).catch(async (err: unknown) => {
+              // Refused before the copy, or after it and cleaned up: a refusal leaves no media.
+              const left: string[] = [];
+              for await (const page of localMedia.list('')) left.push(...page.map((e) => e.key));
+              if (left.length) throw new Error(`a refused restore left media: ${left.join(', ')}`);
+              throw err;
+            });
             if (!result.created) throw new Error(`${importRequestId} was not created`);
           };
           run.record(await runCase(bytes, `${seed.name}: ${JSON.stringify(m)}`, restore));
