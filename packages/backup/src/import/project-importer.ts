@@ -17,9 +17,10 @@ import {
 export type ProjectImportRequest = Omit<TaskImportRequest, 'projectId'>;
 
 /**
- * Restores a project backup: every task is checked first, then media are copied, then one
- * transaction creates the project, its labels and guide, and every task with its data, jobs and
- * annotations. A retry with the same request id finds the committed project.
+ * Restores a project backup: the project and every task are checked first (the catalog's rules
+ * included), then media are copied, then one transaction creates the project, its labels and guide,
+ * and every task with its data, jobs and annotations. A retry with the same request id finds the
+ * committed project; a failure once the copy began removes every task's copied media.
  */
 export async function importProject(
   deps: ImportDependencies,

@@ -58,9 +58,11 @@ export interface ImportResult {
 }
 
 /**
- * Restores one task from a backup. Everything is checked before anything is written; media are copied
- * under a prefix derived from the request id; then one transaction creates the task, its labels,
- * data, jobs and annotations, so a crash at any point leaves either nothing visible or the whole task.
+ * Restores one task from a backup. Everything is checked before anything is written, the catalog's
+ * rules included (checkTask); media are copied under a prefix derived from the request id; then one
+ * transaction creates the task, its labels, data, jobs and annotations, so a crash at any point
+ * leaves either nothing visible or the whole task. A failure once the copy began removes the copied
+ * media (a crash leaves them to the orphan sweep of imports/<hash>/).
  */
 export async function importTask(
   deps: ImportDependencies,
