@@ -5,6 +5,7 @@ import { checkGuide, checkProjectRows } from './catalog-preflight.js';
 import { removeUncommittedMedia } from './import-media-cleanup.js';
 import {
   checkTask,
+  checkTaskMedia,
   copyTaskMedia,
   createTask,
   type ImportDependencies,
@@ -20,7 +21,11 @@ export type ProjectImportRequest = Omit<TaskImportRequest, 'projectId'>;
  * Restores a project backup: the project and every task are checked first (the catalog's rules
  * included), then media are copied, then one transaction creates the project, its labels and guide,
  * and every task with its data, jobs and annotations. A retry with the same request id finds the
- * committed project; a failure once the copy began removes every task's copied media.
+ * committed project. As for importTask, a committed project has every media file of every task:
+ * under the request's lock, before any row, each task's copied files are checked to be still there
+ * with the archive's sizes, or nothing is written and the attempt fails, retryably, with
+ * BACKUP_RESTORE_MEDIA_INCOMPLETE. A failure once the copy began removes every task's copied media
+ * unless an attempt committed the project.
  */
 export async function importProject(
   deps: ImportDependencies,
@@ -42,11 +47,17 @@ export async function importProject(
   try {
     const prepared: Array<{ prefix: string; lightweight: boolean }> = [];
     for (const task of backup.tasks) prepared.push(await copyTaskMedia(deps, task, request));
+    const preparedFor = (i: number) => {
+      const where = prepared[i];
+      if (!where) throw new AppError('INTERNAL', { reason: `task ${i} of the archive was not prepared` });
+      return where;
+    };
     request.onProgress?.({ phase: 'restoring-records', bytes: 0 });
     return await catalog.transaction(async (tx) => {
       await tx.lockImportRequest(request.importRequestId);
       const again = await tx.projects.findByImportRequestId(request.importRequestId);
       if (again) return { id: again.id, created: false };
+      for (const [i, task] of backup.tasks.entries()) await checkTaskMedia(deps, task, preparedFor(i));
       const project = await tx.projects.create(actor, {
         name: backup.project.name,
         bug_tracker: backup.project.bug_tracker,
@@ -56,11 +67,8 @@ export async function importProject(
         import_request_id: request.importRequestId,
       });
       if (backup.guide) await restoreGuide(tx, { projectId: project.id }, backup.guide);
-      for (const [i, task] of backup.tasks.entries()) {
-        const where = prepared[i];
-        if (!where) throw new AppError('INTERNAL', { reason: `task ${i} of the archive was not prepared` });
-        await createTask(tx, task, { ...request, ...where, projectId: project.id, actor });
-      }
+      for (const [i, task] of backup.tasks.entries())
+        await createTask(tx, task, { ...request, ...preparedFor(i), projectId: project.id, actor });
       return { id: project.id, created: true };
     });
   } catch (err) {

@@ -9,6 +9,7 @@ import { AppError } from '@cvat-backup/common';
 import type { ArchiveGuide, TaskContent, TaskMeta } from '@cvat-backup/format';
 import type { StorageDriver } from '@cvat-backup/storage';
 import {
+  checkCopiedMedia,
   copyMedia,
   frameRange,
   importMediaPrefix,
@@ -61,8 +62,13 @@ export interface ImportResult {
  * Restores one task from a backup. Everything is checked before anything is written, the catalog's
  * rules included (checkTask); media are copied under a prefix derived from the request id; then one
  * transaction creates the task, its labels, data, jobs and annotations, so a crash at any point
- * leaves either nothing visible or the whole task. A failure once the copy began removes the copied
- * media (a crash leaves them to the orphan sweep of imports/<hash>/).
+ * leaves either nothing visible or the whole task. A committed task has every media file it names:
+ * under the request's lock, before any row, the transaction checks that each copied file is still
+ * there with the archive's size, since a failed attempt of the same request (BullMQ may run two at
+ * once) removes what lies under the prefix; if one went, nothing is written and the attempt fails
+ * with BACKUP_RESTORE_MEDIA_INCOMPLETE, retryable, so the retry copies again. A failure once the
+ * copy began removes the copied media unless an attempt committed them (a crash leaves them to the
+ * orphan sweep of imports/<hash>/).
  */
 export async function importTask(
   deps: ImportDependencies,
@@ -91,6 +97,7 @@ export async function importTask(
       await tx.lockImportRequest(request.importRequestId);
       const again = await tx.tasks.findByImportRequestId(request.importRequestId);
       if (again) return { id: again.id, created: false };
+      await checkTaskMedia(deps, content, prepared);
       const id = await createTask(tx, content, { ...request, ...prepared, actor });
       return { id, created: true };
     });
@@ -129,6 +136,18 @@ export async function copyTaskMedia(
     });
   }
   return { prefix, lightweight };
+}
+
+/**
+ * Under the request's lock, before the task's rows: every file the copy wrote is still there (a
+ * lightweight backup copied none). See importTask.
+ */
+export async function checkTaskMedia(
+  deps: ImportDependencies,
+  content: TaskContent,
+  where: { prefix: string; lightweight: boolean },
+): Promise<void> {
+  if (!where.lightweight) await checkCopiedMedia(content, deps.localMedia, where.prefix);
 }
 
 /**

@@ -74,4 +74,10 @@ export const backupErrors = defineErrors({
     message:
       'The backup holds the video {entry} but no data/manifest.jsonl. CVAT rebuilds a missing video manifest by decoding the video, and this server cannot decode video: restore this backup in CVAT itself.',
   },
+  BACKUP_RESTORE_MEDIA_INCOMPLETE: {
+    status: 500,
+    retryable: true,
+    message:
+      'The restore stopped before recording anything: {problem} (and {others} more of the {count} media files it copied under {prefix}). Another attempt of the same restore, running at the same time, most likely removed what this one had copied. Nothing was created and the restore is retried by itself; if this is its last word, start the restore again.',
+  },
 });
