@@ -42,9 +42,19 @@ export const workerConfigShape = {
   /**
    * Local media no task references (a restore that failed for good) and scheduled archives no row
    * records (a worker died before recording one) are deleted once their newest file is this old. It
-   * must exceed the longest media copy of a restore and the longest scheduled export.
+   * must exceed the longest media copy of a restore and the longest scheduled export. At least an
+   * hour: a folder is judged by its newest file, and one file of an upload or a copy can take minutes.
    */
-  ORPHAN_GRACE_SECONDS: env.positiveInt(24 * 3600),
+  ORPHAN_GRACE_SECONDS: env
+    .positiveInt(24 * 3600)
+    .pipe(
+      z
+        .number()
+        .min(
+          3600,
+          'expected at least 3600 (an hour): a shorter grace could delete media still being written',
+        ),
+    ),
   /** Media objects requested ahead of the one being written (parallel GETs). */
   MEDIA_PREFETCH: env.positiveInt(4),
   /** A local archive of an unchanged resource younger than this is served again instead of rebuilt. */
