@@ -1,5 +1,5 @@
 import { AppError } from '@cvat-backup/common';
-import { scanAnnotations } from '../json/annotations-scanner.js';
+import { type ScanOptions, scanAnnotations } from '../json/annotations-scanner.js';
 import { isNewestShape, isNewestTag, isNewestTrack } from '../schema/annotation-fast-path.js';
 import {
   type Shape,
@@ -16,7 +16,10 @@ import { LabelIndex } from './label-index.js';
 /**
  * `annotations.json`, one event at a time, in document order: a job starts, its tags, shapes and
  * tracks follow one by one (validated, labels and attributes checked), the job ends with its
- * `version`. Jobs are numbered like `task.json`'s `jobs` (positional, as CVAT restores them).
+ * `version`. Jobs are numbered like `task.json`'s `jobs` (positional, as CVAT restores them: it
+ * pairs the two lists with Python's `zip()`, so arrays beyond the jobs are never read, and jobs
+ * beyond the arrays get no annotations). Arrays beyond the jobs yield no events: they are only
+ * checked to be JSON, without being held in memory.
  */
 export type AnnotationEvent =
   | { kind: 'job-start'; job: number }
@@ -28,7 +31,7 @@ export type AnnotationEvent =
 export interface AnnotationReadOptions {
   /** Labels of the task (or of the project, for a task inside a project backup). */
   labels: readonly Label[];
-  /** Number of jobs in `task.json`; annotations for further jobs are refused. */
+  /** Number of jobs in `task.json`; arrays for further jobs are skipped (as CVAT does). */
   jobCount: number;
   entry?: string;
   /** Largest single tag/shape/track accepted, in bytes of JSON. Default 64 MiB. */
@@ -44,14 +47,11 @@ export async function* readAnnotationEvents(
   const entry = options.entry ?? 'annotations.json';
   const index = new LabelIndex(options.labels);
   let version = 0;
-  const scanOptions =
-    options.maxItemBytes === undefined ? { entry } : { entry, maxItemBytes: options.maxItemBytes };
+  const scanOptions: ScanOptions = { entry, jobLimit: options.jobCount };
+  if (options.maxItemBytes !== undefined) scanOptions.maxItemBytes = options.maxItemBytes;
   for await (const raw of scanAnnotations(bytes, scanOptions)) {
     switch (raw.kind) {
       case 'job-start':
-        if (raw.job >= options.jobCount) {
-          throw new AppError('ARCHIVE_UNKNOWN_JOB', { job: raw.job, count: options.jobCount });
-        }
         version = 0;
         yield raw;
         break;

@@ -78,13 +78,14 @@ describe('hostile-archive corpus', () => {
     const caseDir = join(sandbox.path, 'healthy');
     const outDir = join(caseDir, 'out');
     await mkdir(outDir, { recursive: true });
-    const healthy = HOSTILE_CASES.find((c) => c.name === 'unknown-job')!;
-    // The unknown-job case minus its extra job is a valid task backup.
+    const healthy = HOSTILE_CASES.find((c) => c.name === 'skipped-job-too-deep')!;
+    // The skipped-job-too-deep case with a shallow extra array is a valid task backup: CVAT zips
+    // the arrays with the jobs of task.json and never reads the extra one.
     const zip = healthy.build();
     const fixed = composeZip([
       { name: 'data/images/0.jpg', data: 'jpeg bytes' },
       { name: 'task.json', data: await entryText(zip, 'task.json') },
-      { name: 'annotations.json', data: '[{"version":0,"tags":[],"shapes":[],"tracks":[]}]' },
+      { name: 'annotations.json', data: '[{"version":0,"tags":[],"shapes":[],"tracks":[]},[[{"label":7}]]]' },
     ]);
     const archivePath = join(caseDir, 'upload.zip');
     await writeFile(archivePath, fixed);

@@ -1,4 +1,5 @@
 import { AppError } from '@cvat-backup/common';
+import { JsonSkipper, JsonSyntaxError } from './json-skipper.js';
 
 export type ItemList = 'tags' | 'shapes' | 'tracks';
 
@@ -25,6 +26,7 @@ const ITEM_NEXT = 11;
 const ITEM_EXPECT = 12;
 const CAPTURE = 13;
 const END = 14;
+const SKIP = 15;
 // ... what a captured value is ...
 const AS_KEY = 0;
 const AS_FIELD = 1;
@@ -39,6 +41,21 @@ const BACKSLASH = 0x5c;
 const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 const isScalarEnd = (c: number) => c === 0x2c || c === 0x5d || c === 0x7d || isSpace(c);
 const LISTS: ReadonlySet<string> = new Set(['tags', 'shapes', 'tracks']);
+/**
+ * Nesting allowed inside a skipped job. CVAT's parser (Python's json) fails near 1000 levels, its
+ * own archives nest fewer than 10; the bound keeps the skipper's stack small.
+ */
+const SKIPPED_MAX_DEPTH = 512;
+
+export interface ScanOptions {
+  entry?: string;
+  maxItemBytes?: number;
+  /**
+   * Jobs from this index on are skipped: checked to be JSON, reported by no event, never held in
+   * memory. CVAT pairs the arrays with the jobs of `task.json` by `zip()`, so it never reads them.
+   */
+  jobLimit?: number;
+}
 
 /**
  * Push parser for `annotations.json`: walks the outer array and the job objects byte by byte and
@@ -48,6 +65,8 @@ const LISTS: ReadonlySet<string> = new Set(['tags', 'shapes', 'tracks']);
 export class AnnotationScanner {
   readonly #entry: string;
   readonly #maxItemBytes: number;
+  readonly #jobLimit: number;
+  #skipper: JsonSkipper | null = null;
   #state = ROOT;
   #job = -1;
   #key = '';
@@ -62,9 +81,10 @@ export class AnnotationScanner {
   #captured = 0;
   #offset = 0;
 
-  constructor(entry = 'annotations.json', maxItemBytes = 64 << 20) {
+  constructor(entry = 'annotations.json', maxItemBytes = 64 << 20, jobLimit = Number.POSITIVE_INFINITY) {
     this.#entry = entry;
     this.#maxItemBytes = maxItemBytes;
+    this.#jobLimit = jobLimit;
   }
 
   /** Consumes one chunk; returns the events it completed. */
@@ -90,6 +110,10 @@ export class AnnotationScanner {
         if (done) this.#completeValue(events, this.#offset + i);
         continue;
       }
+      if (this.#state === SKIP) {
+        i = this.#skip(buf, i);
+        continue;
+      }
       const c = buf[i]!;
       if (isSpace(c)) {
         i++;
@@ -103,6 +127,11 @@ export class AnnotationScanner {
         this.#state = JOB_EXPECT;
       } else if ((state === JOBS_FIRST || state === JOBS_NEXT) && c === 0x5d) {
         this.#state = END;
+      } else if ((state === JOBS_FIRST || state === JOB_EXPECT) && this.#job + 1 >= this.#jobLimit) {
+        this.#job++;
+        this.#skipper = new JsonSkipper(SKIPPED_MAX_DEPTH);
+        this.#state = SKIP;
+        continue;
       } else if ((state === JOBS_FIRST || state === JOB_EXPECT) && c === 0x7b) {
         events.push({ kind: 'job-start', job: ++this.#job });
         this.#state = KEY_FIRST;
@@ -149,6 +178,21 @@ export class AnnotationScanner {
   /** Checks that the document ended where a document may end. */
   end(): void {
     if (this.#state !== END) throw this.#malformed('the document ends before its list of jobs is closed');
+  }
+
+  /** Feeds a skipped job to the skipper; returns where scanning goes on. */
+  #skip(buf: Buffer, i: number): number {
+    let at: number;
+    try {
+      at = this.#skipper!.feed(buf, i);
+    } catch (err) {
+      if (!(err instanceof JsonSyntaxError)) throw err;
+      throw this.#malformed(`job ${this.#job} (beyond the jobs of task.json, skipped): ${err.message}`);
+    }
+    if (at < 0) return buf.length;
+    this.#skipper = null;
+    this.#state = JOBS_NEXT;
+    return at;
   }
 
   #begin(buf: Buffer, i: number, as: number): number {
@@ -234,9 +278,9 @@ export class AnnotationScanner {
 /** Runs the scanner over a byte stream, yielding events as chunks complete them. */
 export async function* scanAnnotations(
   source: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer | Uint8Array | string>,
-  options: { entry?: string; maxItemBytes?: number } = {},
+  options: ScanOptions = {},
 ): AsyncGenerator<RawAnnotationEvent> {
-  const scanner = new AnnotationScanner(options.entry, options.maxItemBytes);
+  const scanner = new AnnotationScanner(options.entry, options.maxItemBytes, options.jobLimit);
   for await (const piece of source) {
     const buf =
       typeof piece === 'string' ? Buffer.from(piece) : Buffer.isBuffer(piece) ? piece : Buffer.from(piece);

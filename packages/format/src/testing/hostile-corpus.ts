@@ -589,16 +589,13 @@ export const HOSTILE_CASES: HostileCase[] = [
       ),
   },
   {
-    name: 'unknown-job',
-    attack: 'annotations for a job task.json does not have',
-    code: 'ARCHIVE_UNKNOWN_JOB',
+    name: 'skipped-job-too-deep',
+    attack: 'an array beyond the jobs of task.json (which CVAT never reads) nested 100 000 levels deep',
+    code: 'ARCHIVE_JSON_MALFORMED',
     build: () =>
       composeZip(
         task({
-          annotations: annotationsJson([
-            { version: 0, tags: [], shapes: [], tracks: [] },
-            { version: 0, tags: [], shapes: [], tracks: [] },
-          ]),
+          annotations: `[${JSON.stringify({ version: 0, tags: [], shapes: [], tracks: [] })},${'['.repeat(100_000)}${']'.repeat(100_000)}]`,
         }),
       ),
   },
