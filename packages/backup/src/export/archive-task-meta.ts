@@ -63,7 +63,8 @@ export function archiveTaskData(
   if (data.validation_layout?.mode === 'gt_pool') {
     out.validation_layout = {
       mode: 'gt_pool',
-      frames_per_job_count: data.validation_layout.frames_per_job_count,
+      frames_per_job_count:
+        data.validation_layout.frames_per_job_count ?? honeypotsPerJob(view.jobs, framePaths),
       frames: data.validation_layout.frames.map((frame) => {
         const path = framePaths.get(frame);
         if (path === undefined)
@@ -73,6 +74,22 @@ export function archiveTaskData(
     };
   }
   return out;
+}
+
+/**
+ * A gt_pool layout's `frames_per_job_count` when the catalog has none (a restore of an archive
+ * without it keeps null): CVAT's ValidationParamsSerializer refuses both null ("This field may not
+ * be null") and a missing key ("One of the fields ... required"), and CVAT itself always records
+ * one. It is the honeypots an annotation job shows: the most validation files any of them holds
+ * (CVAT's minimum, 1, when none does; the restore places honeypots from the jobs' `files` anyway).
+ */
+function honeypotsPerJob(jobs: readonly BackupJob[], framePaths: ReadonlyMap<number, string>): number {
+  const validation = new Set(framePaths.values());
+  let most = 1;
+  for (const job of jobs)
+    if (job.type === 'annotation')
+      most = Math.max(most, job.files?.filter((file) => validation.has(file)).length ?? 0);
+  return most;
 }
 
 export function archiveJobs(jobs: readonly BackupJob[]): Job[] {

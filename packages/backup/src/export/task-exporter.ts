@@ -11,6 +11,7 @@ import {
 import type { StorageDriver } from '@cvat-backup/storage';
 import { toArchiveJobAnnotations } from './archive-annotations.js';
 import { LabelNames } from './archive-labels.js';
+import { manifestEntry, mediaFiles, validationMedia } from './archive-media-files.js';
 import {
   archiveJobs,
   archiveTaskData,
@@ -18,7 +19,7 @@ import {
   type MediaMode,
   mediaModeOf,
 } from './archive-task-meta.js';
-import { joinKey, type MediaFile, prefetchingMedia } from './prefetching-media.js';
+import { prefetchingMedia } from './prefetching-media.js';
 
 export interface ExportDependencies {
   catalog: Catalog;
@@ -68,14 +69,14 @@ export async function taskArchiveInput(
   const { catalog } = deps;
   const { data } = view;
   const mode = mediaModeOf(data, lightweight);
-  const framePaths = await validationFramePaths(catalog, data);
+  const validation = await validationMedia(catalog, data);
   const names = new LabelNames(view.labels);
 
   const input: TaskArchiveInput = {
     task: archiveTaskFields(view),
-    data: archiveTaskData(data, view, mode, framePaths),
+    data: archiveTaskData(data, view, mode, validation.framePaths),
     jobs: archiveJobs(view.jobs),
-    media: await mediaEntries(deps, view, mode),
+    media: await mediaEntries(deps, view, mode, validation.repeatable),
     annotations: view.jobs.map((job) => toArchiveJobAnnotations(catalog.annotations.read(job.id), names)),
   };
   const guide = view.guide && guideInput(catalog, view.guide);
@@ -110,13 +111,11 @@ async function mediaEntries(
   deps: ExportDependencies,
   view: TaskBackupView & { data: DataRecord },
   mode: MediaMode,
+  repeatable: ReadonlySet<string>,
 ): Promise<AsyncIterable<MediaInput>> {
   const { catalog } = deps;
   const { data } = view;
-  const manifest: MediaInput = {
-    path: 'manifest.jsonl',
-    open: async () => Readable.from(manifestText(catalog.data.manifestLines(data.id))),
-  };
+  const manifest = manifestEntry(catalog, data, mode);
   if (mode === 'cloud-lightweight') return fromArray([manifest]);
 
   let driver: StorageDriver;
@@ -125,44 +124,8 @@ async function mediaEntries(
     throw new AppError('BACKUP_CLOUD_STORAGE_DETACHED', { taskId: view.task.id });
   else driver = await deps.cloudStorage(data.cloud_storage_id);
 
-  const files = mediaFiles(catalog, data);
+  const files = mediaFiles(catalog, data, mode, repeatable);
   return concat(fromArray([manifest]), prefetchingMedia(files, driver, deps.prefetch ?? 4));
-}
-
-/** Every file of the task's data: images with their related images, or the one video. */
-async function* mediaFiles(catalog: Catalog, data: DataRecord): AsyncIterable<MediaFile> {
-  const video = await catalog.data.video(data.id);
-  if (video) {
-    yield {
-      path: video.path,
-      key: joinKey(data.media_prefix, video.path),
-      ...(video.byte_size === null ? {} : { size: video.byte_size }),
-    };
-    return;
-  }
-  const seen = new Set<string>();
-  for await (const image of catalog.data.images(data.id)) {
-    for (const path of [image.path, ...image.related_files]) {
-      // Placeholder frames (honeypots) repeat a real image's path: store each file once.
-      if (seen.has(path)) continue;
-      seen.add(path);
-      const size = path === image.path && image.byte_size !== null ? { size: image.byte_size } : {};
-      yield { path, key: joinKey(data.media_prefix, path), ...size };
-    }
-  }
-}
-
-async function* manifestText(lines: AsyncIterable<string>): AsyncIterable<string> {
-  for await (const line of lines) yield `${line}\n`;
-}
-
-async function validationFramePaths(catalog: Catalog, data: DataRecord): Promise<Map<number, string>> {
-  const wanted = new Set(data.validation_layout?.mode === 'gt_pool' ? data.validation_layout.frames : []);
-  const paths = new Map<number, string>();
-  if (wanted.size === 0) return paths;
-  for await (const image of catalog.data.images(data.id))
-    if (wanted.has(image.frame)) paths.set(image.frame, image.path);
-  return paths;
 }
 
 export function guideInput(catalog: Catalog, guide: GuideRecord): GuideInput {

@@ -74,6 +74,12 @@ export const backupErrors = defineErrors({
     message:
       'The backup holds the video {entry} but no data/manifest.jsonl. CVAT rebuilds a missing video manifest by decoding the video, and this server cannot decode video: restore this backup in CVAT itself.',
   },
+  BACKUP_TASK_MEDIA_INCONSISTENT: {
+    status: 500,
+    retryable: false,
+    message:
+      'Task {taskId} cannot be backed up with its media: its frame {frame} is {path} in the catalog, but its media manifest names {named} there. Frames would land on the wrong images; make a lightweight backup, or report this task to the administrator.',
+  },
   BACKUP_RESTORE_MEDIA_INCOMPLETE: {
     status: 500,
     retryable: true,
