@@ -19,6 +19,7 @@ import {
   createRangeTask,
   fileBytes,
   HONEYPOT_FILES,
+  HONEYPOT_FRAMES,
   HONEYPOT_RELATED,
   RANGE_FILES,
   RELATED,
@@ -258,5 +259,8 @@ describe('exportTask of a task with start_frame, stop_frame and frame_filter (Po
         frames_per_job_count: 1,
         frames: ['images/c.jpg', 'images/d.jpg'],
       });
+      const { snap } = await restore(archive.file);
+      expect(snap.images.map((i) => i.path)).toEqual(HONEYPOT_FRAMES);
+      expect(snap.data.validation_layout).toMatchObject({ frames: [4, 5], frames_per_job_count: 1 });
     });
 });
