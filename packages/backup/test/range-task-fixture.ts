@@ -5,11 +5,18 @@ import type { Fixture } from './export-fixture.js';
 
 /** Six uploaded images, `images/image_0.jpg` … `images/image_5.jpg` (CVAT's REST backup test). */
 export const RANGE_FILES = [0, 1, 2, 3, 4, 5].map((i) => `images/image_${i}.jpg`);
-/** Related images (CVAT's `related_images/<name>_<ext>/` layout) of image_2 (out of range) and image_3. */
+/**
+ * Related images (CVAT's `related_images/<name>_<ext>/` layout) of image_2 (out of range) and
+ * image_3; image_0 and image_1 share one (CVAT's RelatedFile rows are shared between images).
+ */
 export const RELATED: Record<string, string[]> = {
+  'images/image_0.jpg': ['related_images/shared/top.jpg'],
+  'images/image_1.jpg': ['related_images/shared/top.jpg'],
   'images/image_2.jpg': ['related_images/images_image_2_jpg/side.jpg'],
   'images/image_3.jpg': ['related_images/images_image_3_jpg/side.jpg'],
 };
+/** Each related image once. */
+export const RELATED_FILES = [...new Set(Object.values(RELATED).flat())];
 /** start 1, stop 4, step=2: the task's frames are image_1 (frame 0) and image_3 (frame 1). */
 export const RANGE = { start_frame: 1, stop_frame: 4, frame_filter: 'step=2' } as const;
 /** The range the catalog keeps: the last frame kept, 1 + (2 − 1)·2 (as CVAT stores it). */
@@ -84,13 +91,7 @@ export async function createRangeTask(
   options: Placement,
 ): Promise<number> {
   const { catalog } = fx;
-  const task = await taskWithFiles(
-    fx,
-    driver,
-    options,
-    [...RANGE_FILES, ...Object.values(RELATED).flat()],
-    2,
-  );
+  const task = await taskWithFiles(fx, driver, options, [...RANGE_FILES, ...RELATED_FILES], 2);
   await catalog.data.create(task.id, {
     image_quality: 70,
     chunk_size: 72,

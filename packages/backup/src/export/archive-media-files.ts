@@ -30,11 +30,16 @@ export async function validationMedia(catalog: Catalog, data: DataRecord): Promi
   return { framePaths, repeatable };
 }
 
-/** Skips a second copy of a repeatable path; remembers only those (a bounded set). */
-function onceEach(repeatable: ReadonlySet<string>): (path: string) => boolean {
+/**
+ * Skips a second copy of a file. A frame's own file repeats only as a placeholder of a validation
+ * frame, so only those are remembered, not every frame's path (that grew by ~90 bytes a frame).
+ * Related images are remembered all: CVAT shares one related file between images (RelatedFile
+ * rows), and most tasks have none.
+ */
+function onceEach(repeatable: ReadonlySet<string>): (path: string, related: boolean) => boolean {
   const written = new Set<string>();
-  return (path) => {
-    if (!repeatable.has(path)) return true;
+  return (path, related) => {
+    if (!related && !repeatable.has(path)) return true;
     if (written.has(path)) return false;
     written.add(path);
     return true;
@@ -87,21 +92,25 @@ export async function* mediaFiles(
     for await (const line of manifest) {
       if (line.kind !== 'image') continue;
       const { item } = line;
-      for (const path of [`${item.name}${item.extension}`, ...(item.meta?.related_images ?? [])])
-        if (firstTime(path)) yield file(path);
+      const path = `${item.name}${item.extension}`;
+      if (firstTime(path, false)) yield file(path);
+      for (const related of item.meta?.related_images ?? [])
+        if (firstTime(related, true)) yield file(related);
     }
     return;
   }
   // Cloud media, or local data recorded without a manifest (nothing else names its uploads).
-  for await (const image of catalog.data.images(data.id))
-    for (const path of [image.path, ...image.related_files])
-      if (firstTime(path)) yield file(path, path === image.path ? image.byte_size : null);
+  for await (const image of catalog.data.images(data.id)) {
+    if (firstTime(image.path, false)) yield file(image.path, image.byte_size);
+    for (const related of image.related_files) if (firstTime(related, true)) yield file(related);
+  }
 }
 
 /**
  * The manifest's header and the lines of the task's frames: item `start + k·step` up to `stop` is
  * frame k. Each kept line is checked against frame k's image row, so an archive never numbers a
  * frame with another file (its restore would put that frame's annotations on the wrong image).
+ * Two cursors at once, each on its own pool connection (the exporter never runs in a transaction).
  */
 async function* taskFramesOnly(
   catalog: Catalog,

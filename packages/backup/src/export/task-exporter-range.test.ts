@@ -23,6 +23,7 @@ import {
   HONEYPOT_RELATED,
   RANGE_FILES,
   RELATED,
+  RELATED_FILES,
   rangeManifest,
   STORED_RANGE,
   TASK_FILES,
@@ -150,18 +151,16 @@ describe('exportTask of a task with start_frame, stop_frame and frame_filter (Po
     });
     const archive = await exportToFile(taskId, false);
 
-    expect(archive.files).toEqual(
-      ['manifest.jsonl', ...RANGE_FILES, ...Object.values(RELATED).flat()].sort(),
-    );
+    expect(archive.files).toEqual(['manifest.jsonl', ...RANGE_FILES, ...RELATED_FILES].sort());
     expect(archive.manifest).toEqual(rangeManifest());
-    for (const f of [...RANGE_FILES, ...Object.values(RELATED).flat()])
+    for (const f of [...RANGE_FILES, ...RELATED_FILES])
       expect(archive.bytes.get(f)).toBe(fileBytes(f).toString('utf8'));
     expect(archive.data).toMatchObject({ ...STORED_RANGE, storage: 'local' });
 
     const { id, snap: restored } = await restore(archive.file);
     expect(restored.data).toMatchObject({ ...STORED_RANGE, storage: 'local' });
     expect(framesOf(restored)).toEqual(expectedFrames);
-    expect(restored.images.map((i) => i.related_files)).toEqual([[], RELATED['images/image_3.jpg']]);
+    expect(restored.images.map((i) => i.related_files)).toEqual(TASK_FILES.map((f) => RELATED[f]));
 
     // Once more: the restored task (the shape a CVAT archive with a range restores to) exports alike.
     const again = await exportToFile(id, false);
@@ -179,7 +178,7 @@ describe('exportTask of a task with start_frame, stop_frame and frame_filter (Po
     const archive = await exportToFile(taskId, false);
 
     expect(archive.files).toEqual(
-      ['manifest.jsonl', ...TASK_FILES, ...RELATED['images/image_3.jpg']!].sort(),
+      ['manifest.jsonl', ...TASK_FILES, ...TASK_FILES.flatMap((f) => RELATED[f]!)].sort(),
     );
     const stored = rangeManifest();
     expect(archive.manifest).toEqual([stored[0], stored[1], stored[2 + 1], stored[2 + 3]]);
