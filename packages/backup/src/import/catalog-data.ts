@@ -34,13 +34,21 @@ export function dataFields(
   return input;
 }
 
-/** gt_pool layouts name their frames by file; the ground-truth job says which frame each file is. */
+/**
+ * gt_pool layouts name their frames by file; the ground-truth job says which frame each file is.
+ * Without a layout, a ground-truth job makes the task's validation mode `gt` over the job's frames,
+ * as CVAT's restore does (it recreates the job through JobWriteSerializer, which sets the layout).
+ */
 function validationLayout(
   jobs: readonly Job[],
   layout: TaskMeta['data']['validation_layout'],
 ): ValidationLayout | null {
-  if (!layout) return null;
   const gt = jobs.find((j) => j.type === 'ground_truth');
+  if (!layout) {
+    if (!gt) return null;
+    const frames = [...new Set(gt.frames ?? [])].sort((a, b) => a - b);
+    return { mode: 'gt', frames, frames_per_job_count: null, disabled_frames: [] };
+  }
   const byFile = new Map<string, number>();
   gt?.files?.forEach((file, i) => {
     const frame = gt.frames?.[i];

@@ -14,6 +14,7 @@ import type { ArchiveGuide, Label, ProjectMeta, TaskContent } from '@cvat-backup
 import { dataFields } from './catalog-data.js';
 import { segmentGeometry, segmentsOf } from './catalog-jobs.js';
 import { type IdEntry, LabelIds, toLabelInputs } from './catalog-labels.js';
+import { assetFilename, checkGuideAssets } from './guide-assets.js';
 
 /**
  * The catalog's own rules, run on a backup before its media are copied: whatever the restore's
@@ -34,11 +35,12 @@ export function checkTaskRows(content: TaskContent, videoRow?: Partial<NewData>)
   for (const segment of segmentsOf(meta.jobs)) checkSegment(segment);
 }
 
-/** A guide and its assets as the catalog will store them (the asset size limit is its setting). */
+/** A guide and its assets as CVAT and the catalog take them (the asset size limit is the catalog's setting). */
 export function checkGuide(guides: GuideRepository, guide: ArchiveGuide | undefined): void {
   if (!guide) return;
   checkGuideMarkdown(guide.markdown);
-  for (const asset of guide.assets) guides.checkAsset({ filename: asset.path, size: asset.size });
+  checkGuideAssets(guide);
+  for (const asset of guide.assets) guides.checkAsset({ filename: assetFilename(asset), size: asset.size });
 }
 
 /** Labels a restore creates: those of a task backup restored on its own. */

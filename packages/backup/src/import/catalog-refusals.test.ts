@@ -6,9 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { type Catalog, PgCatalog } from '@cvat-backup/catalog';
-import { BufferSource, openBackup, ZipWriter } from '@cvat-backup/format';
+import { BufferSource, openBackup } from '@cvat-backup/format';
 import { listTree } from '@cvat-backup/format/testing/fuzz/fuzz-run';
 import { LocalDriver, type StorageDriver } from '@cvat-backup/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,184 +16,24 @@ import { type Fixture, openFixture } from '../../test/export-fixture.js';
 import { videoManifest } from '../../test/video-fixture.js';
 import { removeUncommittedMedia } from './import-media-cleanup.js';
 import { importProject } from './project-importer.js';
+import {
+  attributesOf,
+  data,
+  honeypot,
+  type Json,
+  job,
+  jobs,
+  labelsOf,
+  long,
+  projectArchive,
+  rectangle,
+  set,
+  skeleton,
+  taskArchive,
+  track,
+  zipOf,
+} from './restore-test-archive.js';
 import { importTask, type TaskImportRequest, taskMediaPrefix } from './task-importer.js';
-
-type Json = Record<string, unknown>;
-
-const image = (i: number) => Buffer.from(`\xff\xd8 frame ${i} ${'x'.repeat(50 + i)}`, 'latin1');
-
-/** data/manifest.jsonl's images, one object per line after the version and type lines. */
-const manifestImages = (): Json[] =>
-  [0, 1, 2].map((i) => ({ name: `images/f${i}`, extension: '.jpg', width: 8, height: 6 }));
-
-const manifestOf = (images: Json[]) =>
-  `${['{"version":"1.1"}', '{"type":"images"}', ...images.map((m) => JSON.stringify(m))].join('\n')}\n`;
-
-/** Labels: a rectangle "car" with a text attribute, a skeleton "walker" with one sublabel "nose". */
-function labels(): Json[] {
-  return [
-    {
-      name: 'car',
-      color: '#fa3253',
-      type: 'rectangle',
-      attributes: [{ name: 'colour', mutable: false, input_type: 'text', default_value: '', values: [] }],
-    },
-    {
-      name: 'walker',
-      color: '#aa0000',
-      type: 'skeleton',
-      attributes: [],
-      sublabels: [{ name: 'nose', color: '#d12345', type: 'points', attributes: [] }],
-      svg: '<circle data-label-name="nose"></circle>',
-    },
-  ];
-}
-
-/** task.json of three images, jobs [0, 1] and [2, 2] and a ground-truth job on frames 0 and 2. */
-function taskJson(): Json {
-  return {
-    name: 'bent',
-    bug_tracker: '',
-    status: 'annotation',
-    subset: '',
-    version: '1.0',
-    labels: labels(),
-    data: {
-      chunk_size: 36,
-      image_quality: 70,
-      start_frame: 0,
-      stop_frame: 2,
-      storage_method: 'cache',
-      storage: 'local',
-      sorting_method: 'lexicographical',
-      chunk_type: 'imageset',
-    },
-    jobs: [
-      { start_frame: 0, stop_frame: 1, status: 'annotation', type: 'annotation' },
-      { start_frame: 2, stop_frame: 2, status: 'annotation', type: 'annotation' },
-      { start_frame: 0, stop_frame: 2, status: 'annotation', type: 'ground_truth', frames: [0, 2] },
-    ],
-  };
-}
-
-const rectangle = (frame: number): Json => ({
-  type: 'rectangle',
-  occluded: false,
-  outside: false,
-  z_order: 0,
-  rotation: 0,
-  points: [1, 2, 3, 4],
-  frame,
-  group: 0,
-  source: 'manual',
-  attributes: [{ name: 'colour', value: 'red' }],
-  label: 'car',
-});
-
-const skeleton = (frame: number): Json => ({
-  ...rectangle(frame),
-  type: 'skeleton',
-  points: [],
-  attributes: [],
-  label: 'walker',
-  elements: [{ ...rectangle(frame), type: 'points', points: [5, 5], attributes: [], label: 'nose' }],
-});
-
-const track = (frames: number[]): Json => ({
-  frame: frames[0],
-  group: 0,
-  source: 'manual',
-  attributes: [],
-  label: 'car',
-  shapes: frames.map((frame) => {
-    const { group: _g, source: _s, label: _l, ...shape } = rectangle(frame);
-    return { ...shape, attributes: [] };
-  }),
-});
-
-/** annotations.json: valid objects in every job. */
-function annotationsJson(): Json[] {
-  return [
-    {
-      version: 0,
-      tags: [{ frame: 0, group: 0, source: 'manual', attributes: [], label: 'car' }],
-      shapes: [rectangle(1), skeleton(0)],
-      tracks: [track([0, 1])],
-    },
-    { version: 0, tags: [], shapes: [rectangle(2)], tracks: [] },
-    { version: 0, tags: [], shapes: [rectangle(2)], tracks: [] },
-  ];
-}
-
-async function zipOf(entries: Array<[string, Buffer | string]>): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  const out = new PassThrough().on('data', (c: Buffer) => parts.push(c));
-  const zip = new ZipWriter(out);
-  for (const [name, data] of entries) await zip.addBuffer(name, Buffer.from(data));
-  await zip.finish();
-  return Buffer.concat(parts);
-}
-
-const taskEntries = (
-  prefix: string,
-  task: Json,
-  annotations: Json[],
-  manifest = manifestImages(),
-): Array<[string, Buffer | string]> => [
-  ...[0, 1, 2].map((i): [string, Buffer] => [`${prefix}data/images/f${i}.jpg`, image(i)]),
-  [`${prefix}data/manifest.jsonl`, manifestOf(manifest)],
-  [`${prefix}task.json`, JSON.stringify(task)],
-  [`${prefix}annotations.json`, JSON.stringify(annotations)],
-];
-
-/** A task backup; `bend` changes task.json and annotations.json before they are written. */
-function taskArchive(
-  bend: (task: Json, annotations: Json[], manifest: Json[]) => void = () => {},
-  extra: Array<[string, Buffer | string]> = [],
-): Promise<Buffer> {
-  const task = taskJson();
-  const annotations = annotationsJson();
-  const manifest = manifestImages();
-  bend(task, annotations, manifest);
-  return zipOf([...taskEntries('', task, annotations, manifest), ...extra]);
-}
-
-/**
- * A project backup of two tasks (the labels in project.json); `bend` changes project.json and the
- * second task's task.json and annotations.json.
- */
-function projectArchive(
-  bend: (project: Json, task: Json, annotations: Json[]) => void = () => {},
-  extra: Array<[string, Buffer | string]> = [],
-): Promise<Buffer> {
-  const project: Json = {
-    name: 'bent project',
-    bug_tracker: '',
-    status: 'annotation',
-    version: '1.0',
-    labels: labels(),
-  };
-  const task = { ...taskJson(), labels: [] };
-  const annotations = annotationsJson();
-  bend(project, task, annotations);
-  return zipOf([
-    ['project.json', JSON.stringify(project)],
-    ...taskEntries('task_0/', { ...taskJson(), labels: [] }, annotationsJson()),
-    ...taskEntries('task_1/', task, annotations),
-    ...extra,
-  ]);
-}
-
-const long = (n: number) => 'x'.repeat(n);
-const job = (annotations: Json[], i: number) =>
-  annotations[i] as { tags: Json[]; shapes: Json[]; tracks: Json[] };
-const jobs = (task: Json) => task['jobs'] as Json[];
-const data = (task: Json) => task['data'] as Json;
-const labelsOf = (owner: Json) => owner['labels'] as Json[];
-const attributesOf = (owner: Json) => labelsOf(owner)[0]!['attributes'] as Json[];
-const set = (o: Json, key: string, value: unknown) => {
-  o[key] = value;
-};
 
 type Bend = (task: Json, annotations: Json[], manifest: Json[]) => void;
 const shapeIn =
@@ -342,6 +181,52 @@ const TASK_CASES: Array<[string, string, Bend]> = [
     'an image path of 1025 characters in the manifest',
     'CATALOG_INVALID_VALUE',
     (_t, _a, m) => set(m[2]!, 'name', `images/${long(1014)}`),
+  ],
+  // CVAT's restore refuses these too (a job beyond the task's frames is refused by
+  // JobWriteSerializer; frames whose file differs from a job's "files" by task.py).
+  ["a job beyond the task's last frame", 'BACKUP_JOB_OUTSIDE_TASK', (t) => set(jobs(t)[1]!, 'stop_frame', 3)],
+  [
+    "a ground-truth frame beyond the task's last frame",
+    'BACKUP_JOB_OUTSIDE_TASK',
+    (t) => Object.assign(jobs(t)[2]!, { stop_frame: 3, frames: [0, 2, 3] }),
+  ],
+  [
+    'a honeypot task whose manifest lists each file once (jobs and ground truth beyond its frames)',
+    'BACKUP_JOB_FILES_MISMATCH',
+    honeypot([0, 1, 2]),
+  ],
+  [
+    "a honeypot task whose ground-truth job lies beyond the manifest's frames",
+    'BACKUP_JOB_OUTSIDE_TASK',
+    honeypot([0, 2, 1, 2]),
+  ],
+  [
+    'a honeypot task whose manifest puts another file where a job\'s "files" put its placeholder',
+    'BACKUP_JOB_FILES_MISMATCH',
+    honeypot([0, 1, 2, 2, 2]),
+  ],
+  [
+    'custom segments whose "files" are in another order than the manifest',
+    'BACKUP_JOB_FILES_MISMATCH',
+    (t) => {
+      set(data(t), 'custom_segments', true);
+      set(jobs(t)[0]!, 'files', ['images/f1.jpg', 'images/f0.jpg']);
+      set(jobs(t)[1]!, 'files', ['images/f2.jpg']);
+    },
+  ],
+  [
+    'custom segments with fewer "files" than frames',
+    'BACKUP_JOB_FILES_MISMATCH',
+    (t) => {
+      set(data(t), 'custom_segments', true);
+      set(jobs(t)[0]!, 'files', ['images/f0.jpg']);
+      set(jobs(t)[1]!, 'files', ['images/f2.jpg']);
+    },
+  ],
+  [
+    'point clouds mixed with images in the manifest',
+    'BACKUP_MIXED_DIMENSIONS',
+    (_t, _a, m) => set(m[1]!, 'extension', '.pcd'),
   ],
   [
     'a validation frame the ground-truth job does not hold',
@@ -507,6 +392,30 @@ describe('a restore refuses what the catalog would refuse, before copying media'
       const guide: Array<[string, string]> = [['annotation_guide.md', 'see\u0000']];
       const { error, writes, left } = await restore(await taskArchive(undefined, guide));
       expect(error).toMatchObject({ code: 'CATALOG_INVALID_VALUE', status: 400 });
+      expect(writes).toEqual([]);
+      expect(left).toEqual([]);
+    });
+
+    it('an asset CVAT does not keep (an SVG) → BACKUP_GUIDE_ASSET_UNSUPPORTED, nothing written', async () => {
+      const svg: Array<[string, string]> = [
+        ['annotation_guide.md', 'see ![x](assets/x.png) and ![y](assets/y.svg)'],
+        ['assets/x.png', 'png'],
+        ['assets/y.svg', '<svg/>'],
+      ];
+      const { error, writes, left } = await restore(await taskArchive(undefined, svg));
+      expect(error).toMatchObject({ code: 'BACKUP_GUIDE_ASSET_UNSUPPORTED', status: 400 });
+      expect(error?.message).toContain('assets/y.svg');
+      expect(writes).toEqual([]);
+      expect(left).toEqual([]);
+    });
+
+    it("more than 150 assets (CVAT's limit per guide) → BACKUP_GUIDE_TOO_MANY_ASSETS, nothing written", async () => {
+      const many: Array<[string, string]> = [['annotation_guide.md', 'many']];
+      for (let i = 0; i <= 150; i++) many.push([`task_1/assets/a${i}.png`, 'png']);
+      many[0] = ['task_1/annotation_guide.md', 'many'];
+      const { error, writes, left } = await restore(await projectArchive(undefined, many));
+      expect(error).toMatchObject({ code: 'BACKUP_GUIDE_TOO_MANY_ASSETS', status: 400 });
+      expect(error?.message).toContain('has 151 assets under task_1/assets/');
       expect(writes).toEqual([]);
       expect(left).toEqual([]);
     });

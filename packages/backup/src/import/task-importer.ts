@@ -29,8 +29,11 @@ import { dataFields } from './catalog-data.js';
 import { segmentGeometry, segmentsOf } from './catalog-jobs.js';
 import { LabelIds, toLabelInputs } from './catalog-labels.js';
 import { checkAnnotations, checkArchiveLabels, checkGuide, checkTaskRows } from './catalog-preflight.js';
+import { assetFilename } from './guide-assets.js';
 import { removeUncommittedMedia } from './import-media-cleanup.js';
+import { JobFrames } from './job-frames.js';
 import { missingInProject } from './label-compatibility.js';
+import { FrameDimension, imagesDimension } from './task-dimension.js';
 
 export interface ImportDependencies {
   catalog: Catalog;
@@ -177,13 +180,22 @@ export async function checkTask(
     const frames = videoFrames(content, video, frameRange(meta.data));
     videoRow = videoData(videoFile(content, video), video, frames, meta.data.chunk_type);
   }
-  if ((await manifestType(manifest)) === 'images') {
-    // Every line now, as the catalog will take it: a bad one used to surface only while the rows
-    // were copied inside the transaction, after the media copy.
-    for await (const image of manifestImages(manifest, frameRange(meta.data))) checkImageRow(image);
-  }
   if (options.createsLabels ?? content.index === undefined) checkArchiveLabels(meta.labels);
   checkTaskRows(content, videoRow);
+  const jobFrames = new JobFrames(meta.jobs, content.prefix);
+  let frames = videoRow?.size ?? 0;
+  if (!videoRow) {
+    // Every line now, as the catalog will take it: a bad one used to surface only while the rows
+    // were copied inside the transaction, after the media copy.
+    const dimension = new FrameDimension();
+    for await (const image of manifestImages(manifest!, frameRange(meta.data))) {
+      checkImageRow(image);
+      jobFrames.checkFrame(image.frame, image.path);
+      dimension.add(image.path);
+      frames++;
+    }
+  }
+  jobFrames.checkWithin(frames);
   await checkAnnotations(content);
 }
 
@@ -214,6 +226,7 @@ export async function createTask(
     import_request_id:
       ctx.projectId === undefined || content.index === undefined ? ctx.importRequestId : null,
     mode: video ? 'interpolation' : 'annotation',
+    dimension: video ? '2d' : await imagesDimension(manifestImages(manifest, frameRange(meta.data))),
   });
   await tx.data.create(task.id, await dataInput(content, meta, manifest, ctx, video));
   const jobs = await tx.jobs.createSegments(task.id, segmentsOf(meta.jobs));
@@ -297,7 +310,10 @@ export async function restoreGuide(
   for (const asset of guide.assets) {
     const chunks: Buffer[] = [];
     for await (const chunk of await asset.open()) chunks.push(Buffer.from(chunk));
-    const info = await tx.guides.addAsset(saved.id, { filename: asset.path, content: Buffer.concat(chunks) });
+    const info = await tx.guides.addAsset(saved.id, {
+      filename: assetFilename(asset),
+      content: Buffer.concat(chunks),
+    });
     markdown = markdown.split(asset.entry).join(`/api/assets/${info.uuid}`);
   }
   if (markdown !== guide.markdown) await tx.guides.save(owner, markdown);

@@ -222,7 +222,7 @@ export function newestTask(): TaskArchiveInput & { media: MediaInput[]; annotati
       validation_layout: {
         mode: 'gt_pool',
         frames_per_job_count: 1,
-        frames: ['images/img_4.jpg', 'images/img_5.jpg'],
+        frames: ['images/img_3.jpg', 'images/img_5.jpg'],
       },
       storage: 'local',
     },
@@ -248,7 +248,8 @@ export function newestTask(): TaskArchiveInput & { media: MediaInput[]; annotati
         start_frame: 3,
         stop_frame: 5,
         frames: [3, 5],
-        files: ['images/img_4.jpg', 'images/img_5.jpg'],
+        // The files of frames 3 and 5 as the manifest and job 1 have them (a restore checks).
+        files: ['images/img_3.jpg', 'images/img_5.jpg'],
       },
     ],
     media: mediaFiles(),

@@ -68,6 +68,36 @@ export const backupErrors = defineErrors({
     message:
       '{entry} does not fit its video: {problem} (data/manifest.jsonl says the video has {length} frames). Make a new backup of the task.',
   },
+  BACKUP_JOB_OUTSIDE_TASK: {
+    status: 400,
+    retryable: false,
+    message:
+      'Job {job} of {entry} covers frames {start}-{stop}, but the task has {count} frames (those of data/manifest.jsonl): a job beyond them has no images to show. Make a new backup of the task.',
+  },
+  BACKUP_JOB_FILES_MISMATCH: {
+    status: 400,
+    retryable: false,
+    message:
+      'The "files" of job {job} of {entry} do not fit the task\'s frames: {problem}. Restored as it is, the job\'s annotations would lie on other images. Make a new backup of the task.',
+  },
+  BACKUP_MIXED_DIMENSIONS: {
+    status: 400,
+    retryable: false,
+    message:
+      'data/manifest.jsonl lists both point clouds (.pcd, .bin) and images ({example}): a task is either 3D or 2D. Make a new backup of the task.',
+  },
+  BACKUP_GUIDE_ASSET_UNSUPPORTED: {
+    status: 400,
+    retryable: false,
+    message:
+      'The annotation guide asset {entry} is not a PNG, JPEG, GIF, WebP or PDF file (by its name), the only kinds CVAT keeps as guide assets: CVAT refuses this backup too. Remove the asset from the archive (or convert it and fix its link in annotation_guide.md), then restore again.',
+  },
+  BACKUP_GUIDE_TOO_MANY_ASSETS: {
+    status: 400,
+    retryable: false,
+    message:
+      'The annotation guide has {count} assets under {entry}; CVAT keeps at most {limit} per guide and refuses this backup too. Remove some assets from the archive, then restore again.',
+  },
   BACKUP_VIDEO_MANIFEST_MISSING: {
     status: 400,
     retryable: false,

@@ -64,17 +64,20 @@ export function twoTaskProjectArchive(): Promise<Buffer> {
   return written((out) => writeProjectArchive(out, input, { now }));
 }
 
+/** The ten frames task2022Json's jobs cover (a restore refuses a job beyond the task's frames). */
+const CVAT_FRAMES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+
 const CVAT_MANIFEST =
   '{"version":"1.1"}\n{"type":"images"}\n' +
-  [0, 1, 2]
-    .map((i) => `{"name":"images/frame_${i}","extension":".jpg","width":8,"height":6,"checksum":"c${i}"}`)
-    .join('\n') +
+  CVAT_FRAMES.map(
+    (i) => `{"name":"images/frame_${i}","extension":".jpg","width":8,"height":6,"checksum":"c${i}"}`,
+  ).join('\n') +
   '\n';
 
 /** A 2022-era task as CVAT's zipfile writes it, with deflated entries (CVAT stores; others deflate). */
 export function cvatDeflatedArchive(): Buffer {
   return composeZip([
-    ...[0, 1, 2].map((i) => ({ name: `data/images/frame_${i}.jpg`, data: Buffer.alloc(700 + i, i + 1) })),
+    ...CVAT_FRAMES.map((i) => ({ name: `data/images/frame_${i}.jpg`, data: Buffer.alloc(700 + i, i + 1) })),
     { name: 'data/manifest.jsonl', data: CVAT_MANIFEST, deflate: true },
     { name: 'task.json', data: JSON.stringify(task2022Json), deflate: true },
     { name: 'annotations.json', data: JSON.stringify(annotations2022Json), deflate: true },
