@@ -127,7 +127,7 @@ export async function checkAnnotations(content: TaskContent): Promise<void> {
     if (event.kind === 'job-start') index = 0;
     if (event.kind === 'job-start' || event.kind === 'job-end') continue;
     const ctx = contexts[event.job];
-    // More annotation arrays than jobs: the reader refuses them; the restore would skip them.
+    // The reader yields nothing for arrays beyond the jobs (CVAT pairs them with zip): a guard only.
     if (ctx) validateItem(ctx, ids.item(event.kind, event.value), index++);
   }
 }

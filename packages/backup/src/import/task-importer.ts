@@ -291,7 +291,7 @@ async function restoreAnnotations(
       }
     }
     if (jobId === undefined) {
-      // More annotation arrays than jobs: CVAT ignores the extra ones (zip), and so do we.
+      // A guard: the reader already skips arrays beyond the jobs, as CVAT's zip() ignores them.
       for await (const _ of items());
     } else {
       await tx.annotations.append(jobId, items());
