@@ -34,7 +34,8 @@ export const dataRequestSchema = z
     job_file_mapping: z.array(z.array(z.string())).max(0, 'job_file_mapping is not supported.').optional(),
     validation_params: z.null({ error: 'validation_params are not supported by this server.' }).optional(),
   })
-  .refine((d) => d.stop_frame === undefined || d.stop_frame >= d.start_frame, {
+  // CVAT's default stop_frame is 0, meaning "to the last file": only a stop past 0 is compared.
+  .refine((d) => !d.stop_frame || d.stop_frame >= d.start_frame, {
     message: 'stop_frame must be greater than or equal to start_frame.',
     path: ['stop_frame'],
   })
@@ -56,14 +57,19 @@ export function collectField(fields: Record<string, unknown>, name: string, valu
   } else fields[name] = value;
 }
 
-/** The frames a request selects from `count` sorted files: `[start, stop]` by `step=N`. */
+/**
+ * The frames a request selects from `count` sorted files: `[start, stop]` by `step=N`, and the stop
+ * frame recorded as CVAT records it: the last frame selected (start + (n - 1) * step), not the last
+ * file. A stop of 0 (CVAT's default) means "to the last file".
+ */
 export function selectFrames(
   count: number,
   req: Pick<DataRequest, 'start_frame' | 'stop_frame' | 'frame_filter'>,
 ) {
   const step = req.frame_filter ? Number(req.frame_filter.slice(5)) : 1;
-  const stop = Math.min(req.stop_frame ?? count - 1, count - 1);
+  const last = req.stop_frame ? Math.min(req.stop_frame, count - 1) : count - 1;
   const indices: number[] = [];
-  for (let i = req.start_frame; i <= stop; i += step) indices.push(i);
+  for (let i = req.start_frame; i <= last; i += step) indices.push(i);
+  const stop = indices.length > 0 ? indices[indices.length - 1]! : last;
   return { indices, stop };
 }
