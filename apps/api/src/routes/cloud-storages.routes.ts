@@ -1,3 +1,4 @@
+import { CLOUD_STORAGE_FILTERS } from '@cvat-backup/catalog';
 import { AppError } from '@cvat-backup/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -18,8 +19,6 @@ import { fieldError } from '../http/validate.js';
 import { openCloudStorage } from '../media/media-source.js';
 import { serializeCloudStorage } from '../serializers/cloud-storage.serializer.js';
 
-const STORAGE_FILTERS = ['id', 'provider_type', 'name', 'resource', 'credentials_type', 'owner'] as const;
-
 /** `/api/cloudstorages`: CRUD in CVAT's shape (secrets write-only), status and `content-v2`. */
 export function cloudStoragesRoutes(services: ApiServices) {
   const repo = services.catalog.cloudStorages;
@@ -34,7 +33,7 @@ export function cloudStoragesRoutes(services: ApiServices) {
     const app = root.withTypeProvider<ZodTypeProvider>();
 
     app.get('/api/cloudstorages', { schema: { querystring: listQuerySchema } }, async (request) => {
-      const query = toListQuery(request.query, STORAGE_FILTERS);
+      const query = toListQuery(request.query, CLOUD_STORAGE_FILTERS);
       const base = baseUrl(request);
       const page = await repo.list(actor(request), query);
       return pageEnvelope(request, query, page, (c) => serializeCloudStorage(base, c));

@@ -1,3 +1,4 @@
+import { JOB_FILTERS } from '@cvat-backup/catalog';
 import { AppError } from '@cvat-backup/common';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -18,20 +19,6 @@ export const jobPatchBody = z
   })
   .partial()
   .strict();
-
-const JOB_FILTERS = [
-  'id',
-  'task_id',
-  'project_id',
-  'type',
-  'stage',
-  'state',
-  'assignee',
-  'task_name',
-  'project_name',
-  'dimension',
-  'parent_job_id',
-] as const;
 
 /** `/api/jobs`: list, read, and PATCH of assignee/stage/state. */
 export function jobsRoutes(services: ApiServices) {

@@ -1,4 +1,4 @@
-import type { LabelScope } from '@cvat-backup/catalog';
+import { LABEL_FILTERS, type LabelScope } from '@cvat-backup/catalog';
 import { AppError } from '@cvat-backup/common';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -16,8 +16,6 @@ export const labelsQuery = listQuerySchema
     message: 'job_id, task_id and project_id parameters cannot be used together',
     path: ['non_field_errors'],
   });
-
-const LABEL_FILTERS = ['id', 'name', 'type', 'color', 'parent_id'] as const;
 
 /** `/api/labels`: top-level labels of a project, a task (its project's when in one) or a job. */
 export function labelsRoutes(services: ApiServices) {

@@ -1,3 +1,4 @@
+import { PROJECT_FILTERS } from '@cvat-backup/catalog';
 import { AppError } from '@cvat-backup/common';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -34,8 +35,6 @@ export const projectPatchBody = z
     source_storage: storageWrite,
   })
   .partial();
-
-const PROJECT_FILTERS = ['id', 'name', 'owner', 'assignee', 'status'] as const;
 
 /** Projects CRUD: `/api/projects[/{id}]`. */
 export function projectsRoutes(services: ApiServices) {

@@ -1,3 +1,4 @@
+import { TASK_FILTERS } from '@cvat-backup/catalog';
 import { AppError } from '@cvat-backup/common';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -50,21 +51,6 @@ export const taskPatchBody = z
     source_storage: storageWrite,
   })
   .partial();
-
-const TASK_FILTERS = [
-  'id',
-  'name',
-  'owner',
-  'assignee',
-  'status',
-  'subset',
-  'mode',
-  'dimension',
-  'project_id',
-  'project_name',
-  'tracker_link',
-  'validation_mode',
-] as const;
 
 /** Tasks CRUD: `/api/tasks[/{id}]`. */
 export function tasksRoutes(services: ApiServices) {

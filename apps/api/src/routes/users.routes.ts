@@ -1,3 +1,4 @@
+import { USER_FILTERS } from '@cvat-backup/catalog';
 import { AppError } from '@cvat-backup/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -21,8 +22,6 @@ export const userPatchBody = z
   })
   .partial()
   .strict();
-
-const USER_FILTERS = ['id', 'username', 'email', 'first_name', 'last_name', 'is_active'] as const;
 
 /** User management: everyone sees themselves; administrators see, change and delete everybody. */
 export function usersRoutes(services: ApiServices) {

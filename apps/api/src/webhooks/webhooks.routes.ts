@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Catalog, WebhookRecord } from '@cvat-backup/catalog';
+import { type Catalog, WEBHOOK_FILTERS, type WebhookRecord } from '@cvat-backup/catalog';
 import { AppError } from '@cvat-backup/common';
 import { queueWebhookDelivery } from '@cvat-backup/queue';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -16,8 +16,6 @@ import {
   webhookPatchBody,
 } from './webhook.schemas.js';
 import { serializeDelivery, serializeWebhook } from './webhook.serializer.js';
-
-const WEBHOOK_FILTERS = ['id', 'type', 'schedule_id', 'target_url', 'owner', 'is_active'] as const;
 
 /**
  * `/api/webhooks` in CVAT's shape: CRUD (the secret write-only), a ping, the delivery log and

@@ -1,5 +1,6 @@
 import { AppError } from '@cvat-backup/common';
 import {
+  CLOUD_STORAGE_FILTERS,
   type CloudCredentials,
   type CloudStorageAccess,
   type CloudStoragePatch,
@@ -31,7 +32,7 @@ const LIST: ListSpec = {
     owner: { sql: 'ou.username', type: 'text' },
     description: { sql: 'c.description', type: 'text' },
   },
-  filters: ['id', 'provider_type', 'name', 'resource', 'credentials_type', 'owner'],
+  filters: CLOUD_STORAGE_FILTERS,
   search: ['provider_type', 'name', 'resource', 'credentials_type', 'owner', 'description'],
   defaultSort: '-id',
 };

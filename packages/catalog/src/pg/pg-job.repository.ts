@@ -1,6 +1,12 @@
 import { AppError } from '@cvat-backup/common';
 import type { Actor, ListQuery, Page } from '../repositories/common.types.js';
-import type { JobPatch, JobRecord, JobRepository, SegmentInput } from '../repositories/job.repository.js';
+import {
+  JOB_FILTERS,
+  type JobPatch,
+  type JobRecord,
+  type JobRepository,
+  type SegmentInput,
+} from '../repositories/job.repository.js';
 import { checkSegment } from '../validation/record-rules.js';
 import { atomically, type Connections, type Queryable } from './db.js';
 import { buildListSql, type ListSpec, queryPage } from './list-sql.js';
@@ -48,19 +54,7 @@ const LIST: ListSpec = {
     parent_job_id: { sql: 'j.parent_job_id', type: 'int' },
     updated_date: { sql: 'j.updated_date', type: 'text' },
   },
-  filters: [
-    'id',
-    'task_id',
-    'project_id',
-    'type',
-    'stage',
-    'state',
-    'assignee',
-    'task_name',
-    'project_name',
-    'dimension',
-    'parent_job_id',
-  ],
+  filters: JOB_FILTERS,
   search: ['task_name', 'project_name', 'assignee', 'state', 'stage'],
   defaultSort: '-id',
 };

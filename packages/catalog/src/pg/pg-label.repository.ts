@@ -1,11 +1,12 @@
 import { AppError } from '@cvat-backup/common';
 import type { Actor, ListQuery, Page } from '../repositories/common.types.js';
-import type {
-  LabelInput,
-  LabelOwner,
-  LabelRecord,
-  LabelRepository,
-  LabelScope,
+import {
+  LABEL_FILTERS,
+  type LabelInput,
+  type LabelOwner,
+  type LabelRecord,
+  type LabelRepository,
+  type LabelScope,
 } from '../repositories/label.repository.js';
 import { checkLabelFields, svgWithSublabelIds } from '../validation/label-rules.js';
 import { deleteAnnotationsOfLabel } from './annotation-cleanup.js';
@@ -27,7 +28,7 @@ const LIST: ListSpec = {
     color: { sql: 'l.color', type: 'text' },
     parent_id: { sql: 'l.parent_id', type: 'int' },
   },
-  filters: ['id', 'name', 'type', 'color', 'parent_id'],
+  filters: LABEL_FILTERS,
   search: ['name'],
   defaultSort: 'id',
 };

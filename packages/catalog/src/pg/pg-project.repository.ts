@@ -1,10 +1,11 @@
 import type { Actor, ListQuery, Page } from '../repositories/common.types.js';
 import type { LabelRepository } from '../repositories/label.repository.js';
-import type {
-  NewProject,
-  ProjectPatch,
-  ProjectRecord,
-  ProjectRepository,
+import {
+  type NewProject,
+  PROJECT_FILTERS,
+  type ProjectPatch,
+  type ProjectRecord,
+  type ProjectRepository,
 } from '../repositories/project.repository.js';
 import { checkResourceFields } from '../validation/record-rules.js';
 import { atomically, type Connections, clientConnections, type Queryable } from './db.js';
@@ -38,7 +39,7 @@ const LIST: ListSpec = {
     status: { sql: 'p.status', type: 'text' },
     updated_date: { sql: 'p.updated_date', type: 'text' },
   },
-  filters: ['id', 'name', 'owner', 'assignee', 'status'],
+  filters: PROJECT_FILTERS,
   search: ['name', 'owner', 'assignee', 'status'],
   defaultSort: '-id',
 };

@@ -1,7 +1,13 @@
 import { AppError } from '@cvat-backup/common';
 import type { Actor, ListQuery, Page } from '../repositories/common.types.js';
 import type { LabelRepository } from '../repositories/label.repository.js';
-import type { NewTask, TaskPatch, TaskRecord, TaskRepository } from '../repositories/task.repository.js';
+import {
+  type NewTask,
+  TASK_FILTERS,
+  type TaskPatch,
+  type TaskRecord,
+  type TaskRepository,
+} from '../repositories/task.repository.js';
 import { checkResourceFields } from '../validation/record-rules.js';
 import { atomically, type Connections, clientConnections, type Queryable } from './db.js';
 import { buildListSql, type ListSpec, queryPage } from './list-sql.js';
@@ -46,20 +52,7 @@ const LIST: ListSpec = {
     validation_mode: { sql: 'd.validation_mode', type: 'text' },
     updated_date: { sql: 't.updated_date', type: 'text' },
   },
-  filters: [
-    'id',
-    'name',
-    'owner',
-    'assignee',
-    'status',
-    'subset',
-    'mode',
-    'dimension',
-    'project_id',
-    'project_name',
-    'tracker_link',
-    'validation_mode',
-  ],
+  filters: TASK_FILTERS,
   search: [
     'name',
     'owner',

@@ -1,6 +1,12 @@
 import { AppError, isAppError } from '@cvat-backup/common';
 import type { Actor, ListQuery, Page } from '../repositories/common.types.js';
-import type { NewUser, UserPatch, UserRecord, UserRepository } from '../repositories/user.repository.js';
+import {
+  type NewUser,
+  USER_FILTERS,
+  type UserPatch,
+  type UserRecord,
+  type UserRepository,
+} from '../repositories/user.repository.js';
 import { apiKeyHash, newApiKey } from '../security/api-token.js';
 import { hashPassword, verifyPassword } from '../security/password-hasher.js';
 import { atomically, type Connections } from './db.js';
@@ -19,7 +25,7 @@ const LIST: ListSpec = {
     last_name: { sql: 'u.last_name', type: 'text' },
     is_active: { sql: 'u.is_active', type: 'bool' },
   },
-  filters: ['id', 'username', 'email', 'first_name', 'last_name', 'is_active'],
+  filters: USER_FILTERS,
   search: ['username', 'first_name', 'last_name'],
   defaultSort: 'id',
 };

@@ -1,15 +1,16 @@
 import { AppError } from '@cvat-backup/common';
 import type { Actor, ListQuery, Page } from '../repositories/common.types.js';
-import type {
-  DeliveryAttempt,
-  DeliveryRecord,
-  NewDelivery,
-  NewWebhook,
-  WebhookEventKey,
-  WebhookPatch,
-  WebhookRecord,
-  WebhookRepository,
-  WebhookTarget,
+import {
+  type DeliveryAttempt,
+  type DeliveryRecord,
+  type NewDelivery,
+  type NewWebhook,
+  WEBHOOK_FILTERS,
+  type WebhookEventKey,
+  type WebhookPatch,
+  type WebhookRecord,
+  type WebhookRepository,
+  type WebhookTarget,
 } from '../repositories/webhook.repository.js';
 import type { CredentialCipher } from '../security/credential-cipher.js';
 import { atomically, type Connections, type Queryable } from './db.js';
@@ -39,7 +40,7 @@ const LIST: ListSpec = {
     is_active: { sql: 'w.is_active', type: 'bool' },
     updated_date: { sql: 'w.updated_date', type: 'text' },
   },
-  filters: ['id', 'type', 'schedule_id', 'target_url', 'owner', 'is_active'],
+  filters: WEBHOOK_FILTERS,
   search: ['target_url', 'description', 'owner', 'type'],
   defaultSort: '-id',
 };

@@ -99,3 +99,13 @@ export function parseSpecificAttributes(value: string): Record<string, string> |
     return 'prefix may not start with "/" or contain "//"';
   return out;
 }
+
+/** The fields a cloud storage list can be filtered by (equality: `?name=` and `filter=` of CVAT's list API). */
+export const CLOUD_STORAGE_FILTERS = [
+  'id',
+  'provider_type',
+  'name',
+  'resource',
+  'credentials_type',
+  'owner',
+] as const;

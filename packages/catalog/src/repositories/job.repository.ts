@@ -99,3 +99,18 @@ export function planRangeSegments(size: number, segmentSize: number, overlap: nu
   }
   return segments;
 }
+
+/** The fields a job list can be filtered by (equality: `?name=` and `filter=` of CVAT's list API). */
+export const JOB_FILTERS = [
+  'id',
+  'task_id',
+  'project_id',
+  'type',
+  'stage',
+  'state',
+  'assignee',
+  'task_name',
+  'project_name',
+  'dimension',
+  'parent_job_id',
+] as const;

@@ -104,3 +104,6 @@ export interface LabelRepository {
   /** Deletes a top-level label; false when not found/visible. */
   delete(actor: Actor, id: number): Promise<boolean>;
 }
+
+/** The fields a label list can be filtered by (equality: `?name=` and `filter=` of CVAT's list API). */
+export const LABEL_FILTERS = ['id', 'name', 'type', 'color', 'parent_id'] as const;

@@ -69,3 +69,6 @@ export interface ProjectRepository {
   /** The project a restore with this idempotency key committed, if any (no ownership check). */
   findByImportRequestId(importRequestId: string): Promise<ProjectRecord | null>;
 }
+
+/** The fields a project list can be filtered by (equality: `?name=` and `filter=` of CVAT's list API). */
+export const PROJECT_FILTERS = ['id', 'name', 'owner', 'assignee', 'status'] as const;

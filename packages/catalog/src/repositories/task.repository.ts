@@ -102,3 +102,19 @@ export interface TaskRepository {
   /** Marks the task (and its project) changed; the repositories do it on every write already. */
   touch(id: number): Promise<void>;
 }
+
+/** The fields a task list can be filtered by (equality: `?name=` and `filter=` of CVAT's list API). */
+export const TASK_FILTERS = [
+  'id',
+  'name',
+  'owner',
+  'assignee',
+  'status',
+  'subset',
+  'mode',
+  'dimension',
+  'project_id',
+  'project_name',
+  'tracker_link',
+  'validation_mode',
+] as const;

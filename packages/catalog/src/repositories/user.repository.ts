@@ -71,3 +71,6 @@ export interface UserRepository {
    */
   ensureAdmin(username: string, password: string): Promise<{ user: UserRecord; created: boolean }>;
 }
+
+/** The fields a user list can be filtered by (equality: `?name=` and `filter=` of CVAT's list API). */
+export const USER_FILTERS = ['id', 'username', 'email', 'first_name', 'last_name', 'is_active'] as const;

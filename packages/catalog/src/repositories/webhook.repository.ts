@@ -125,3 +125,6 @@ export interface WebhookRepository {
   /** Removes deliveries not updated for `maxAgeMs` (the periodic sweep); returns how many. */
   sweepDeliveries(maxAgeMs: number): Promise<number>;
 }
+
+/** The fields a webhook list can be filtered by (equality: `?name=` and `filter=` of CVAT's list API). */
+export const WEBHOOK_FILTERS = ['id', 'type', 'schedule_id', 'target_url', 'owner', 'is_active'] as const;
