@@ -31,9 +31,21 @@ export function checkLength(field: string, value: string | undefined, min: numbe
     );
 }
 
-/** A frame number, count or size stored as a PostgreSQL integer: within [min, 2^31 − 1]. */
-export function checkInteger(field: string, value: number | null | undefined, min = 0): void {
+/** A frame number, count or size stored as a PostgreSQL integer: within [min, max ≤ 2^31 − 1]. */
+export function checkInteger(
+  field: string,
+  value: number | null | undefined,
+  min = 0,
+  max = INT32_MAX,
+): void {
   if (value == null) return;
-  if (!Number.isInteger(value) || value < min || value > INT32_MAX)
-    throw invalid(field, `it must be an integer within [${min}, ${INT32_MAX}]`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw invalid(field, `it must be an integer within [${min}, ${max}]`);
+}
+
+/** A byte count stored as a PostgreSQL bigint ≥ 0 (as a JavaScript number: exact up to 2^53 − 1). */
+export function checkByteSize(field: string, value: number | null | undefined): void {
+  if (value == null) return;
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw invalid(field, `it must be an integer within [0, ${Number.MAX_SAFE_INTEGER}]`);
 }

@@ -1,7 +1,7 @@
 import { AppError } from '@cvat-backup/common';
 import type { ImageInput, NewData, VideoRecord } from '../repositories/data.repository.js';
 import type { SegmentInput } from '../repositories/job.repository.js';
-import { checkInteger, checkLength, checkStorableText, invalid } from './field-rules.js';
+import { checkByteSize, checkInteger, checkLength, checkStorableText, invalid } from './field-rules.js';
 
 /**
  * What the catalog accepts in a task, project, data or segment row, as pure rules: the repositories
@@ -33,7 +33,9 @@ export function checkGuideMarkdown(markdown: string): void {
 
 /** The fields of a task's data and its video row (image rows are checked as they stream: checkImageRow). */
 export function checkDataFields(input: NewData): void {
+  checkInteger('image_quality', input.image_quality, 0, 100);
   checkInteger('chunk_size', input.chunk_size, 1);
+  checkInteger('size', input.size);
   for (const frame of input.deleted_frames ?? []) checkInteger('deleted_frames', frame);
   if (input.frame_filter && !/^step=[1-9][0-9]*$/.test(input.frame_filter))
     throw invalid('frame_filter', `"${input.frame_filter}" is not of the form step=N (N ≥ 1)`);
@@ -65,10 +67,14 @@ export function checkImageRow(image: ImageInput): void {
   for (const file of image.related_files ?? []) checkStorableText('images.related_files', file);
 }
 
-function checkMediaRow(table: string, row: Pick<VideoRecord, 'path' | 'width' | 'height'>): void {
+function checkMediaRow(
+  table: string,
+  row: Pick<VideoRecord, 'path' | 'width' | 'height'> & { byte_size?: number | null },
+): void {
   checkLength(`${table}.path`, row.path, 1, 1024);
   checkInteger(`${table}.width`, row.width);
   checkInteger(`${table}.height`, row.height);
+  checkByteSize(`${table}.byte_size`, row.byte_size);
 }
 
 /** A segment's frame range, and a ground-truth segment's frames inside it. */
