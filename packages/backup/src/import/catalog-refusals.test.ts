@@ -365,6 +365,46 @@ describe('a restore refuses what the catalog would refuse, before copying media'
     });
   }
 
+  describe('a project of 2D and 3D tasks (CVAT: the first task sets the dimension, another is refused)', () => {
+    const toPointClouds = (manifest: Json[]) => {
+      for (const line of manifest) line['extension'] = '.pcd';
+    };
+    const pointClouds = (prefix: string) =>
+      [0, 1, 2].map((i): [string, string] => [`${prefix}data/images/f${i}.pcd`, 'VERSION 0.7\nDATA ascii\n']);
+
+    it('a 3D task after a 2D one → BACKUP_PROJECT_MIXED_DIMENSIONS, nothing written', async () => {
+      const bytes = await projectArchive((_p, _t, _a, m) => toPointClouds(m), pointClouds('task_1/'));
+      const { error, writes, left } = await restore(bytes);
+      expect(error).toMatchObject({ code: 'BACKUP_PROJECT_MIXED_DIMENSIONS', status: 400 });
+      expect(error?.message).toBe(
+        'Task "bent" (task_1/) of the project backup is 3D, but the project\'s first task, "bent" (task_0/), is 2D: the tasks of a project are all 2D or all 3D, and CVAT refuses this backup too. Restore that task on its own (as a task backup), or back up a project whose tasks share one dimension.',
+      );
+      expect(writes).toEqual([]);
+      expect(left).toEqual([]);
+    });
+
+    it('a 2D task after a 3D one → refused the same way; two 3D tasks restore as 3D', async () => {
+      const mixed = await restore(
+        await projectArchive((_p, _t, _a, _m, first) => toPointClouds(first), pointClouds('task_0/')),
+      );
+      expect(mixed.error).toMatchObject({ code: 'BACKUP_PROJECT_MIXED_DIMENSIONS', status: 400 });
+      expect(mixed.error?.message).toContain('(task_1/) of the project backup is 2D');
+      expect(mixed.writes).toEqual([]);
+      const both = (_p: Json, _t: Json, _a: Json[], m: Json[], first: Json[]) => {
+        toPointClouds(m);
+        toPointClouds(first);
+      };
+      const cloud = await restore(
+        await projectArchive(both, [...pointClouds('task_0/'), ...pointClouds('task_1/')]),
+      );
+      expect(cloud.error).toBeUndefined();
+      const tasks = await fx.catalog.tasks.list(fx.actor, {
+        filters: { project_id: String(cloud.result?.id) },
+      } as never);
+      expect(tasks.results.map((t) => t.dimension)).toEqual(['3d', '3d']);
+    });
+  });
+
   it('video task: a video of width -1 in the manifest → CATALOG_INVALID_VALUE, nothing written', async () => {
     const manifest = videoManifest({ name: 'clip.mp4', length: 20, resolution: [-1, 360] });
     const { error, writes, left } = await restore(await zipOf(cvatEntries({ manifest })));

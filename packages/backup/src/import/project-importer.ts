@@ -3,6 +3,7 @@ import type { ProjectBackup } from '@cvat-backup/format';
 import { toLabelInputs } from './catalog-labels.js';
 import { checkGuide, checkProjectRows } from './catalog-preflight.js';
 import { removeUncommittedMedia } from './import-media-cleanup.js';
+import { ProjectDimension } from './task-dimension.js';
 import {
   checkTask,
   checkTaskMedia,
@@ -19,7 +20,7 @@ export type ProjectImportRequest = Omit<TaskImportRequest, 'projectId'>;
 
 /**
  * Restores a project backup: the project and every task are checked first (the catalog's rules
- * included), then media are copied, then one transaction creates the project, its labels and guide,
+ * included, and that they share one dimension, as CVAT requires), then media are copied, then one transaction creates the project, its labels and guide,
  * and every task with its data, jobs and annotations. A retry with the same request id finds the
  * committed project. As for importTask, a committed project has every media file of every task:
  * under the request's lock, before any row, each task's copied files are checked to be still there
@@ -39,8 +40,9 @@ export async function importProject(
   request.onProgress?.({ phase: 'validating', bytes: 0 });
   checkProjectRows(backup.project);
   checkGuide(catalog.guides, backup.guide);
+  const dimensions = new ProjectDimension();
   for (const task of backup.tasks) {
-    await checkTask(task, { createsLabels: false });
+    dimensions.add(task, await checkTask(task, { createsLabels: false }));
     checkGuide(catalog.guides, task.guide);
   }
   const actor = { id: request.userId, isAdmin: false };

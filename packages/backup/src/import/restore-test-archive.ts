@@ -146,11 +146,17 @@ export function taskArchive(
 }
 
 /**
- * A project backup of two tasks (the labels in project.json); `bend` changes project.json and the
- * second task's task.json and annotations.json.
+ * A project backup of two tasks (the labels in project.json); `bend` changes project.json, the
+ * second task's task.json, annotations.json and manifest lines, and the first task's manifest lines.
  */
 export function projectArchive(
-  bend: (project: Json, task: Json, annotations: Json[]) => void = () => {},
+  bend: (
+    project: Json,
+    task: Json,
+    annotations: Json[],
+    manifest: Json[],
+    firstManifest: Json[],
+  ) => void = () => {},
   extra: Array<[string, Buffer | string]> = [],
 ): Promise<Buffer> {
   const project: Json = {
@@ -162,11 +168,12 @@ export function projectArchive(
   };
   const task = { ...taskJson(), labels: [] };
   const annotations = annotationsJson();
-  bend(project, task, annotations);
+  const [manifest, firstManifest] = [manifestImages(), manifestImages()];
+  bend(project, task, annotations, manifest, firstManifest);
   return zipOf([
     ['project.json', JSON.stringify(project)],
-    ...taskEntries('task_0/', { ...taskJson(), labels: [] }, annotationsJson()),
-    ...taskEntries('task_1/', task, annotations),
+    ...taskEntries('task_0/', { ...taskJson(), labels: [] }, annotationsJson(), firstManifest),
+    ...taskEntries('task_1/', task, annotations, manifest),
     ...extra,
   ]);
 }

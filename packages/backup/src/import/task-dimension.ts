@@ -1,5 +1,6 @@
 import type { ImageInput } from '@cvat-backup/catalog';
 import { AppError } from '@cvat-backup/common';
+import type { TaskContent } from '@cvat-backup/format';
 
 /**
  * CVAT makes a task 3D when its media are point clouds (.pcd, and .bin converted to .pcd on
@@ -33,3 +34,25 @@ export async function imagesDimension(images: AsyncIterable<ImageInput>): Promis
   for await (const image of images) return isPointCloud(image.path) ? '3d' : '2d';
   return '2d';
 }
+
+/**
+ * A project's tasks share one dimension: CVAT sets it by the first task and refuses a later task of
+ * the other ("Dimension (3d) of the task must be the same as other tasks in project (2d)",
+ * _create_thread in task.py), so a project restore with both fails there, after its media copy.
+ */
+export class ProjectDimension {
+  #first: { task: TaskContent; dimension: '2d' | '3d' } | undefined;
+
+  add(task: TaskContent, dimension: '2d' | '3d'): void {
+    if (!this.#first) this.#first = { task, dimension };
+    else if (dimension !== this.#first.dimension)
+      throw new AppError('BACKUP_PROJECT_MIXED_DIMENSIONS', {
+        task: taskName(task),
+        dimension: dimension.toUpperCase(),
+        first: taskName(this.#first.task),
+        firstDimension: this.#first.dimension.toUpperCase(),
+      });
+  }
+}
+
+const taskName = (task: TaskContent) => `"${task.meta.name}" (${task.prefix})`;

@@ -157,11 +157,12 @@ export async function checkTaskMedia(
  * Everything that can be wrong with a task backup, found before anything is written: the format's
  * checks and the catalog's rules. `createsLabels`: the restore creates the task's labels (a task
  * backup restored on its own; by default, when the task is not part of a project backup).
+ * Returns the dimension the task will be restored with (a project restore compares its tasks').
  */
 export async function checkTask(
   content: TaskContent,
   options: { createsLabels?: boolean } = {},
-): Promise<void> {
+): Promise<'2d' | '3d'> {
   const { meta } = content;
   const manifest = manifestFile(content);
   let videoRow: Partial<NewData> | undefined;
@@ -184,10 +185,10 @@ export async function checkTask(
   checkTaskRows(content, videoRow);
   const jobFrames = new JobFrames(meta.jobs, content.prefix);
   let frames = videoRow?.size ?? 0;
+  const dimension = new FrameDimension();
   if (!videoRow) {
     // Every line now, as the catalog will take it: a bad one used to surface only while the rows
     // were copied inside the transaction, after the media copy.
-    const dimension = new FrameDimension();
     for await (const image of manifestImages(manifest!, frameRange(meta.data))) {
       checkImageRow(image);
       jobFrames.checkFrame(image.frame, image.path);
@@ -197,6 +198,7 @@ export async function checkTask(
   }
   jobFrames.checkWithin(frames);
   await checkAnnotations(content);
+  return dimension.dimension;
 }
 
 export interface CreateContext extends TaskImportRequest {

@@ -86,6 +86,12 @@ export const backupErrors = defineErrors({
     message:
       'data/manifest.jsonl lists both point clouds (.pcd, .bin) and images ({example}): a task is either 3D or 2D. Make a new backup of the task.',
   },
+  BACKUP_PROJECT_MIXED_DIMENSIONS: {
+    status: 400,
+    retryable: false,
+    message:
+      "Task {task} of the project backup is {dimension}, but the project's first task, {first}, is {firstDimension}: the tasks of a project are all 2D or all 3D, and CVAT refuses this backup too. Restore that task on its own (as a task backup), or back up a project whose tasks share one dimension.",
+  },
   BACKUP_GUIDE_ASSET_UNSUPPORTED: {
     status: 400,
     retryable: false,
