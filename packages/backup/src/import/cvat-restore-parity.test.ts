@@ -1,7 +1,8 @@
 /**
  * What a restore makes of backups CVAT writes, as CVAT's own restore (TaskImporter) makes it:
  * honeypot tasks frame by frame, the validation mode of a task with a ground-truth job, the
- * dimension of a point-cloud task, and guide assets by their base names.
+ * dimension of a point-cloud task, and guide assets by their base names and with the content type
+ * their extension implies.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -120,5 +121,30 @@ describe('a restore takes a CVAT backup as CVAT does (real PostgreSQL and local 
     const guide = await fx.catalog.guides.forOwner({ taskId: id });
     expect(guide?.assets.map((a) => a.filename)).toEqual(['x.png']);
     expect(guide?.markdown).toBe(`see ![x](/api/assets/${guide?.assets[0]?.uuid})`);
+  });
+
+  it('stores each guide asset with the content type its extension implies (mimetypes.guess_type)', async () => {
+    const names = ['a.png', 'b.JPG', 'c.jpeg', 'd.jpe', 'e.gif', 'f.webp', 'Scan.PDF'];
+    const id = await restore(
+      await taskArchive(undefined, [
+        ['annotation_guide.md', names.map((n) => `![${n}](assets/${n})`).join('\n')],
+        ...names.map((n): [string, string] => [`assets/${n}`, `${n} bytes`]),
+      ]),
+    );
+    const guide = await fx.catalog.guides.forOwner({ taskId: id });
+    const stored = new Map(guide?.assets.map((a) => [a.filename, a.content_type]));
+    expect(Object.fromEntries(names.map((n) => [n, stored.get(n)]))).toEqual({
+      'a.png': 'image/png',
+      'b.JPG': 'image/jpeg',
+      'c.jpeg': 'image/jpeg',
+      'd.jpe': 'image/jpeg',
+      'e.gif': 'image/gif',
+      'f.webp': 'image/webp',
+      'Scan.PDF': 'application/pdf',
+    });
+    // What a download of the asset is served with: the stored type, with the bytes.
+    const pdf = await fx.catalog.guides.readAsset(guide!.assets.find((a) => a.filename === 'Scan.PDF')!.uuid);
+    expect(pdf?.info.content_type).toBe('application/pdf');
+    expect(pdf?.content.toString()).toBe('Scan.PDF bytes');
   });
 });

@@ -9,7 +9,24 @@ import type { ArchiveFile, ArchiveGuide } from '@cvat-backup/format';
  * else fails the restore. Their size limit is the catalog's setting (checkAsset).
  */
 export const MAX_ASSETS_PER_GUIDE = 150;
-const SUPPORTED = /\.(png|jpe?g|jpe|gif|webp|pdf)$/i;
+
+/** What mimetypes.guess_type gives for the extensions of ASSET_SUPPORTED_TYPES. */
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.jpe': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.pdf': 'application/pdf',
+};
+
+/**
+ * The content type an asset is stored and served with, by its extension as CVAT tells it
+ * (mimetypes.guess_type, case-insensitive); undefined for a type CVAT does not keep.
+ */
+export const assetContentType = (path: string): string | undefined =>
+  CONTENT_TYPES[posix.extname(path).toLowerCase()];
 
 /** CVAT stores an asset under its base name (_import_annotation_guide), whatever folder it was in. */
 export const assetFilename = (asset: Pick<ArchiveFile, 'path'>): string => posix.basename(asset.path);
@@ -23,6 +40,6 @@ export function checkGuideAssets(guide: ArchiveGuide): void {
       count: guide.assets.length,
       limit: MAX_ASSETS_PER_GUIDE,
     });
-  const unsupported = guide.assets.find((a) => !SUPPORTED.test(a.path));
+  const unsupported = guide.assets.find((a) => !assetContentType(a.path));
   if (unsupported) throw new AppError('BACKUP_GUIDE_ASSET_UNSUPPORTED', { entry: unsupported.entry });
 }

@@ -29,7 +29,7 @@ import { dataFields } from './catalog-data.js';
 import { segmentGeometry, segmentsOf } from './catalog-jobs.js';
 import { LabelIds, toLabelInputs } from './catalog-labels.js';
 import { checkAnnotations, checkArchiveLabels, checkGuide, checkTaskRows } from './catalog-preflight.js';
-import { assetFilename } from './guide-assets.js';
+import { assetContentType, assetFilename } from './guide-assets.js';
 import { removeUncommittedMedia } from './import-media-cleanup.js';
 import { JobFrames } from './job-frames.js';
 import { missingInProject } from './label-compatibility.js';
@@ -314,6 +314,8 @@ export async function restoreGuide(
     for await (const chunk of await asset.open()) chunks.push(Buffer.from(chunk));
     const info = await tx.guides.addAsset(saved.id, {
       filename: assetFilename(asset),
+      // checkGuideAssets refused the others before the restore began.
+      content_type: assetContentType(asset.path),
       content: Buffer.concat(chunks),
     });
     markdown = markdown.split(asset.entry).join(`/api/assets/${info.uuid}`);
