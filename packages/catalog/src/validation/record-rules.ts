@@ -43,6 +43,9 @@ export function checkDataFields(input: NewData): void {
   checkInteger('stop_frame', input.stop_frame);
   if (input.stop_frame !== undefined && input.stop_frame < (input.start_frame ?? 0))
     throw invalid('stop_frame', `it is before start_frame (${input.start_frame ?? 0})`);
+  for (const frame of input.validation_layout?.frames ?? []) checkInteger('validation_layout.frames', frame);
+  for (const frame of input.validation_layout?.disabled_frames ?? [])
+    checkInteger('validation_layout.disabled_frames', frame);
   const perJob = input.validation_layout?.frames_per_job_count;
   if (perJob != null && !(Number.isInteger(perJob) && perJob > 0))
     throw invalid('validation_layout.frames_per_job_count', 'it must be an integer > 0, or null');

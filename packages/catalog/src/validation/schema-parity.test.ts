@@ -15,7 +15,7 @@ import * as records from './record-rules.js';
  * one step past it.
  */
 
-type Value = string | number | number[];
+type Value = string | number | number[] | string[];
 
 interface Limit {
   /** The pure rule, given the value where its caller would put it. */
@@ -24,6 +24,8 @@ interface Limit {
   column: string;
   at: Value;
   past: Value;
+  /** The value as the column holds it, when the rule sees it inside something else. */
+  stored?: (value: never) => unknown;
 }
 
 const INT32_MIN = -INT32_MAX - 1;
@@ -41,7 +43,7 @@ const job: JobContext = {
   startFrame: 0,
   stopFrame: INT32_MAX,
   frames: null,
-  labels: new Map([[1, { parentId: null, attributeIds: new Set<number>() }]]),
+  labels: new Map([[1, { parentId: null, attributeIds: new Set([7]) }]]),
 };
 const shape = (more: object) =>
   validateItem(
@@ -60,6 +62,11 @@ const limits = <T extends Value>(column: string, rule: (value: T) => void, ...pa
     const [table, name] = column.split('.') as [string, string];
     return { table, column: name, rule: rule as Limit['rule'], at, past };
   });
+
+/** The rows of `limits`, the column holding `stored(value)`. */
+const storedAs = <T extends Value>(stored: (value: T) => unknown, rows: Limit[]): Limit[] =>
+  rows.map((row) => ({ ...row, stored: stored as Limit['stored'] }));
+const attributeValues = (value: string) => JSON.stringify([{ spec_id: 7, value }]);
 
 const LIMITS: Limit[] = [
   ...limits('projects.name', (name: string) => records.checkResourceFields({ name }), [
@@ -175,6 +182,33 @@ const LIMITS: Limit[] = [
     [INT32_MAX, INT32_MAX + 1],
   ),
   ...limits('annotation_shapes.type', (type: string) => shape({ type }), ['ellipse', 'circle']),
+  ...limits(
+    'task_data.validation_frames',
+    (frames: number[]) =>
+      data({ validation_layout: { mode: 'gt', frames, disabled_frames: [], frames_per_job_count: null } }),
+    [[INT32_MAX], [INT32_MAX + 1]],
+  ),
+  ...limits(
+    'task_data.validation_disabled_frames',
+    (disabled_frames: number[]) =>
+      data({ validation_layout: { mode: 'gt', frames: [], disabled_frames, frames_per_job_count: null } }),
+    [[INT32_MAX], [INT32_MAX + 1]],
+  ),
+  ...limits('media_images.related_files', (related_files: string[]) => image({ related_files }), [
+    ['b.jpg'],
+    ['b\u0000.jpg'],
+  ]),
+  ...limits('label_attributes."values"', (values: string[]) => attribute({ input_type: 'select', values }), [
+    ['x'],
+    ['x\u0000'],
+  ]),
+  ...storedAs(
+    attributeValues,
+    limits('annotation_tags.attributes', (value: string) => tag({ attributes: [{ spec_id: 7, value }] }), [
+      'a',
+      'a\u0000',
+    ]),
+  ),
 ];
 
 /** SQLSTATEs of a value the database will not store: CHECK, integer out of range, NUL in text. */
@@ -249,7 +283,7 @@ async function databaseVerdict(limit: Limit, value: Value): Promise<string> {
   try {
     const { rowCount } = await client.query(
       `UPDATE ${limit.table} SET ${limit.column} = $1 WHERE ${scratch.get(limit.table)}`,
-      [value],
+      [limit.stored ? (limit.stored as (v: Value) => unknown)(value) : value],
     );
     if (rowCount !== 1) return `no scratch row in ${limit.table}`;
     return 'accepted';
