@@ -18,6 +18,12 @@ export function failureCode(failedReason: string | undefined): string | undefine
   return failedReason ? /^([A-Z][A-Z0-9_]+): /.exec(failedReason)?.[1] : undefined;
 }
 
+/** The text of a failed job's reason without its `CODE: ` prefix, as a user should read it. */
+export function failureMessage(failedReason: string): string {
+  const code = failureCode(failedReason);
+  return code ? failedReason.slice(code.length + 2) : failedReason;
+}
+
 /** How a coded worker fails a job for `err`: the reason stored on the job, and whether it is final. */
 export function classifyFailure(err: unknown): { text: string; permanent: boolean } {
   const coded = toAppError(err);

@@ -1,5 +1,11 @@
 export { BackupProducer, type Enqueued, type ProducerOptions } from './backup-producer.js';
-export { classifyFailure, createCodedWorker, failureCode, failureText } from './coded-worker.js';
+export {
+  classifyFailure,
+  createCodedWorker,
+  failureCode,
+  failureMessage,
+  failureText,
+} from './coded-worker.js';
 export * from './job-metrics.js';
 export * from './job-payloads.js';
 export { type JobSnapshot, readJobSnapshot } from './job-snapshot.js';

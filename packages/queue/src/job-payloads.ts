@@ -20,6 +20,11 @@ export const exportJobSchema = z.object({
   target: targetSchema,
   targetId: id,
   userId: id,
+  /**
+   * The project of an exported task when it was queued (CVAT's `operation.project_id`, by which
+   * `/api/requests?project_id=` finds it); absent for a task outside a project and in older jobs.
+   */
+  projectId: id.optional(),
   /** Already resolved: true only when the resource has cloud-backed data to leave out. */
   lightweight: z.boolean(),
   destination: locationSchema,

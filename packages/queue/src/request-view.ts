@@ -3,6 +3,7 @@
  * worker sends it as the payload of `backup:*` / `restore:*` webhook events, so both show one shape.
  */
 import type { Job, JobState } from 'bullmq';
+import { failureMessage } from './coded-worker.js';
 import {
   type ExportJobPayload,
   type ImportJobPayload,
@@ -24,7 +25,7 @@ export interface RequestView {
   message: string;
   id: string;
   operation: {
-    type: 'export:backup' | 'import:backup';
+    type: 'export:backup' | 'import:backup' | 'create:task';
     target: 'task' | 'project';
     project_id: number | null;
     task_id: number | null;
@@ -65,6 +66,11 @@ function progressOf(raw: unknown): JobProgress | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
+/** The project an export concerns: the project itself, or the task's project (null in older jobs). */
+function exportProjectId(data: ExportJobPayload): number | null {
+  return data.target === 'project' ? data.targetId : (data.projectId ?? null);
+}
+
 /** The request object of one BullMQ job, as `GET /api/requests/{id}` answers it. */
 export function toRequestView(found: FoundRequest, context: ViewContext): RequestView {
   const { job } = found;
@@ -76,12 +82,16 @@ export function toRequestView(found: FoundRequest, context: ViewContext): Reques
   const view: RequestView = {
     status,
     message:
-      status === 'failed' ? (job.failedReason ?? '') : status === 'started' ? (progress?.phase ?? '') : '',
+      status === 'failed'
+        ? failureMessage(job.failedReason ?? '')
+        : status === 'started'
+          ? (progress?.phase ?? '')
+          : '',
     id: job.id ?? '',
     operation: {
       type: found.kind === 'export' ? 'export:backup' : 'import:backup',
       target,
-      project_id: found.kind === 'export' && target === 'project' ? found.job.data.targetId : null,
+      project_id: found.kind === 'export' ? exportProjectId(found.job.data) : null,
       task_id: found.kind === 'export' && target === 'task' ? found.job.data.targetId : null,
       job_id: null,
       format: null,

@@ -80,6 +80,10 @@ export async function resolveExport(
     target,
     targetId: id,
     userId: actor.id,
+    // CVAT's operation.project_id of a task export: `/api/requests?project_id=` lists it too.
+    ...(target === 'task' && (record as TaskRecord).project_id !== null
+      ? { projectId: (record as TaskRecord).project_id as number }
+      : {}),
     lightweight,
     destination,
     ...(query.filename ? { filename: sanitizeBackupFileName(query.filename) } : {}),

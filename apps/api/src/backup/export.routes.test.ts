@@ -92,9 +92,19 @@ describe('backup export endpoints', () => {
     const job = await api.services.backup!.producer.exports.getJob(first.json().rq_id);
     expect(job?.data).toMatchObject({
       target: 'task',
+      projectId: project,
       lightweight: false,
       destination: { location: 'local' },
     });
+    // As CVAT, a task export names the task's project, so the project's filter lists it.
+    const listed = await alice.call({
+      method: 'GET',
+      url: '/api/requests',
+      query: { project_id: String(project), task_id: String(localTask) },
+    });
+    expect(listed.json().results.map((r: { operation: object }) => r.operation)).toContainEqual(
+      expect.objectContaining({ type: 'export:backup', project_id: project, task_id: localTask }),
+    );
   });
 
   it('keeps lightweight only for cloud-backed data (task, or a project with such a task)', async () => {
