@@ -1,7 +1,7 @@
 import type { ExportOutcome } from '@cvat-backup/backup';
 import { AppError, isAppError, isErrorCode } from '@cvat-backup/common';
 import { contentDisposition } from '@cvat-backup/format';
-import { failureCode } from '@cvat-backup/queue';
+import { failureCode, failureMessage } from '@cvat-backup/queue';
 import type { Job } from 'bullmq';
 import type { FastifyReply } from 'fastify';
 import type { BackupServices } from './backup-services.js';
@@ -13,13 +13,26 @@ import type { BackupServices } from './backup-services.js';
 export function failedJobError(job: Job): AppError {
   const reason = job.failedReason || 'the job failed without a reason';
   const code = failureCode(reason);
-  if (code && isErrorCode(code)) return new AppError(code, {}, { message: reason.slice(code.length + 2) });
+  if (code && isErrorCode(code)) return new AppError(code, {}, { message: failureMessage(reason) });
   return new AppError('INTERNAL', {}, { message: reason });
 }
 
 /** The outcome a finished export job returned. */
 export function exportOutcome(job: Job): ExportOutcome {
   return job.returnvalue as ExportOutcome;
+}
+
+/**
+ * The archive of a finished local export while it can still be downloaded: within the result TTL
+ * and still in the archive store (the sweep removes expired ones); undefined otherwise.
+ */
+export async function liveArchive(
+  services: Pick<BackupServices, 'archives' | 'resultTtlSeconds'>,
+  job: Job,
+  now: number = Date.now(),
+): Promise<{ size: number } | undefined> {
+  if ((job.finishedOn ?? now) + services.resultTtlSeconds * 1000 < now) return undefined;
+  return (await services.archives.head(exportOutcome(job).key)) ?? undefined;
 }
 
 /**
@@ -33,9 +46,7 @@ export async function sendArchive(
   now: number = Date.now(),
 ): Promise<FastifyReply> {
   const outcome = exportOutcome(job);
-  if ((job.finishedOn ?? now) + services.resultTtlSeconds * 1000 < now)
-    throw new AppError('BACKUP_API_RESULT_EXPIRED');
-  const info = await services.archives.head(outcome.key);
+  const info = await liveArchive(services, job, now);
   if (!info) throw new AppError('BACKUP_API_RESULT_EXPIRED');
   const stream = await services.archives.read(outcome.key).catch((err: unknown) => {
     if (isAppError(err, 'STORAGE_OBJECT_NOT_FOUND')) throw new AppError('BACKUP_API_RESULT_EXPIRED');

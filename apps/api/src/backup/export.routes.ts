@@ -15,7 +15,7 @@ import { idParams } from '../http/params.js';
 import { downloadQuery, exportQuery } from './backup.schemas.js';
 import type { BackupServices } from './backup-services.js';
 import { type BackupTarget, type ResolvedExport, resolveExport, visibleResource } from './export-request.js';
-import { exportOutcome, failedJobError, sendArchive } from './export-result.js';
+import { exportOutcome, failedJobError, liveArchive, sendArchive } from './export-result.js';
 import { findRequest, mayAccess, NOT_STARTED } from './request-lookup.js';
 
 /**
@@ -68,7 +68,8 @@ export function exportRoutes(catalog: Catalog, services: BackupServices, target:
             return reply.code(200).send();
           }
           if (action === 'download') return sendArchive(reply, services, job);
-          return reply.code(201).send();
+          if (await liveArchive(services, job)) return reply.code(201).send();
+          // The archive expired or was swept: CVAT has forgotten such a job, so the GET starts over.
         }
         if (job && state === 'failed') {
           // CVAT forgets a failed request once it reported it, so the next GET starts over.
