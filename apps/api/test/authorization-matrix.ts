@@ -60,7 +60,8 @@ const COLLECTIONS: Record<string, ResourceKind> = {
 
 /**
  * Backup requests (`/api/requests[/{rq_id}]`) are not resources with a numeric :id: the list holds
- * only the caller's own and another user's request is 404; apps/api/src/backup tests show both.
+ * only the caller's own and another user's request is 403 (an unknown id 404); apps/api/src/backup
+ * tests show both.
  */
 const REQUESTS = '/api/requests';
 

@@ -50,7 +50,7 @@ describe('requests API', () => {
   const get = (user: TestUser, rqId: string) =>
     user.call({ method: 'GET', url: `/api/requests/${encodeURIComponent(rqId)}` });
 
-  it('shows a queued request to its owner and to an admin, 404 to anyone else', async () => {
+  it('shows a queued request to its owner and to an admin, 403 to anyone else, 404 for an unknown id', async () => {
     const res = await get(alice, exportId);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({
@@ -73,15 +73,35 @@ describe('requests API', () => {
       result_id: null,
     });
     expect((await get(admin, exportId)).statusCode).toBe(200);
+    // CVAT's check_object_permissions: the request exists but is someone else's.
     const foreign = await get(bob, exportId);
-    expect([foreign.statusCode, foreign.json().detail]).toEqual([
+    expect([foreign.statusCode, foreign.json()]).toEqual([
+      403,
+      { code: 'FORBIDDEN', detail: 'You do not have permission to perform this action.' },
+    ]);
+    const unknown = await get(
+      alice,
+      'action=export&target=task&target_id=999999&user_id=1&subresource=backup',
+    );
+    expect([unknown.statusCode, unknown.json().detail]).toEqual([
       404,
       'There is no request with specified id',
     ]);
-    expect(
-      (await get(alice, 'action=export&target=task&target_id=999999&user_id=1&subresource=backup'))
-        .statusCode,
-    ).toBe(404);
+  });
+
+  it('sends Django’s never_cache headers on the list and on one request, errors included', async () => {
+    const noCache = 'max-age=0, no-cache, no-store, must-revalidate, private';
+    const responses = [
+      await alice.call({ method: 'GET', url: '/api/requests' }),
+      await get(alice, exportId),
+      await get(bob, exportId),
+      await get(alice, 'action=export&target=task&target_id=999999&user_id=1&subresource=backup'),
+    ];
+    expect(responses.map((r) => r.statusCode)).toEqual([200, 200, 403, 404]);
+    for (const res of responses) {
+      expect(res.headers['cache-control']).toBe(noCache);
+      expect(Date.parse(String(res.headers.expires))).toBeLessThanOrEqual(Date.now());
+    }
   });
 
   it('lists only the caller’s requests of both queues, with filters, sort and pages', async () => {
@@ -121,7 +141,8 @@ describe('requests API', () => {
     await access(file);
     const cancel = (user: TestUser) =>
       user.call({ method: 'POST', url: `/api/requests/${encodeURIComponent(rqId)}/cancel` });
-    expect((await cancel(bob)).statusCode).toBe(404);
+    expect((await cancel(bob)).statusCode).toBe(403);
+    expect((await get(alice, rqId)).json().status).toBe('queued');
     expect((await cancel(alice)).statusCode).toBe(200);
     expect((await get(alice, rqId)).statusCode).toBe(404);
     await expect(access(file)).rejects.toThrow();

@@ -2,7 +2,7 @@ import type { Actor, Catalog } from '@cvat-backup/catalog';
 import { AppError } from '@cvat-backup/common';
 import { type RequestView, toRequestView } from '@cvat-backup/queue';
 import type { Job } from 'bullmq';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actor } from '../auth/auth.hook.js';
@@ -13,6 +13,15 @@ import { listRequests } from './request-list.js';
 import { type FoundRequest, findRequest, mayAccess, NOT_STARTED } from './request-lookup.js';
 
 const rqParams = z.object({ rq_id: z.string().min(1).max(512) });
+
+/**
+ * Django's `never_cache`, which CVAT's request views carry: a request's status changes while a client
+ * polls it, so no cache (browser or proxy) may answer for us. Set before the handler, errors keep it.
+ */
+async function neverCache(_request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  reply.header('cache-control', 'max-age=0, no-cache, no-store, must-revalidate, private');
+  reply.header('expires', new Date().toUTCString());
+}
 
 /** Resolves request owners' usernames once per HTTP request. */
 export function ownerNames(catalog: Catalog) {
@@ -29,7 +38,8 @@ export function ownerNames(catalog: Catalog) {
 
 /**
  * CVAT's requests API over the export and import queues (format doc §10.7): one request, the
- * caller's list, and cancelling a request no worker has taken yet. Others' requests are 404.
+ * caller's list, and cancelling a request no worker has taken yet. Another user's request is 403, as
+ * CVAT's object permission check answers (an administrator sees all); an unknown id is 404.
  */
 export function requestsRoutes(catalog: Catalog, services: BackupServices) {
   const { producer } = services;
@@ -44,33 +54,40 @@ export function requestsRoutes(catalog: Catalog, services: BackupServices) {
 
   const visible = async (who: Actor, rqId: string): Promise<FoundRequest> => {
     const found = await findRequest(producer, rqId);
-    if (!found || !mayAccess(who, found.job)) throw new AppError('BACKUP_API_REQUEST_NOT_FOUND');
+    if (!found) throw new AppError('BACKUP_API_REQUEST_NOT_FOUND');
+    if (!mayAccess(who, found.job)) throw new AppError('FORBIDDEN');
     return found;
   };
 
   return async (root: FastifyInstance) => {
     const app = root.withTypeProvider<ZodTypeProvider>();
 
-    app.get('/api/requests', { schema: { querystring: listQuerySchema } }, async (request) => {
-      const query = toListQuery(request.query, [
-        'status',
-        'project_id',
-        'task_id',
-        'job_id',
-        'action',
-        'target',
-        'subresource',
-        'format',
-      ]);
-      const owner = ownerNames(catalog);
-      const page = await listRequests(producer, actor(request).id, query, (found) =>
-        view(request, found, owner),
-      );
-      return pageEnvelope(request, query, page, (v: RequestView) => v);
-    });
+    app.get(
+      '/api/requests',
+      { onRequest: neverCache, schema: { querystring: listQuerySchema } },
+      async (request) => {
+        const query = toListQuery(request.query, [
+          'status',
+          'project_id',
+          'task_id',
+          'job_id',
+          'action',
+          'target',
+          'subresource',
+          'format',
+        ]);
+        const owner = ownerNames(catalog);
+        const page = await listRequests(producer, actor(request).id, query, (found) =>
+          view(request, found, owner),
+        );
+        return pageEnvelope(request, query, page, (v: RequestView) => v);
+      },
+    );
 
-    app.get('/api/requests/:rq_id', { schema: { params: rqParams } }, async (request) =>
-      view(request, await visible(actor(request), request.params.rq_id)),
+    app.get(
+      '/api/requests/:rq_id',
+      { onRequest: neverCache, schema: { params: rqParams } },
+      async (request) => view(request, await visible(actor(request), request.params.rq_id)),
     );
 
     app.post('/api/requests/:rq_id/cancel', { schema: { params: rqParams } }, async (request, reply) => {
