@@ -18,6 +18,7 @@ import { jobsRoutes } from './routes/jobs.routes.js';
 import { labelsRoutes } from './routes/labels.routes.js';
 import { opsRoutes } from './routes/ops.routes.js';
 import { projectsRoutes } from './routes/projects.routes.js';
+import { serverRoutes } from './routes/server.routes.js';
 import { taskDataRoutes } from './routes/task-data.routes.js';
 import { tasksRoutes } from './routes/tasks.routes.js';
 import { usersRoutes } from './routes/users.routes.js';
@@ -110,6 +111,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       cloudStoragesRoutes,
     ])
       await app.register(plugin(api));
+    await app.register(serverRoutes());
     if (api.backup) await app.register(backupRoutes(api.catalog, api.backup));
     if (api.schedules) await app.register(scheduleRoutes(api.catalog, api.schedules));
     if (api.backup) await app.register(webhooksRoutes(api.catalog, api.backup));
