@@ -89,6 +89,44 @@ describe('requests API', () => {
     ]);
   });
 
+  it('serves the id POST /api/tasks/{id}/data answers as CVAT’s finished create:task request', async () => {
+    const created = await alice.call({
+      method: 'POST',
+      url: '/api/tasks',
+      payload: { name: 'created', labels: [{ name: 'a' }] },
+    });
+    const id = created.json().id as number;
+    const creationId = `create:task-${id}`;
+    // Before the data is attached there is no such request.
+    expect((await get(alice, creationId)).statusCode).toBe(404);
+    const upload = multipartBody([{ name: 'a.png', content: png(4, 4) }], { image_quality: '70' });
+    const data = await alice.call({ method: 'POST', url: `/api/tasks/${id}/data`, ...upload });
+    expect([data.statusCode, data.json()]).toEqual([202, { rq_id: creationId }]);
+    const res = await get(alice, creationId);
+    expect(res.statusCode, res.body).toBe(200);
+    const view = res.json();
+    expect(view).toMatchObject({
+      status: 'finished',
+      message: '',
+      id: creationId,
+      operation: { type: 'create:task', target: 'task', task_id: id, project_id: null, job_id: null },
+      progress: 1,
+      owner: { id: alice.id, username: alice.username },
+      result_url: null,
+      result_id: null,
+    });
+    expect(view.finished_date).not.toBeNull();
+    expect(res.headers['cache-control']).toContain('no-store');
+    // Someone who cannot see the task, and ids of no task, find nothing.
+    for (const [user, rqId] of [
+      [bob, creationId],
+      [alice, 'create:task-999999'],
+      [alice, `create:task-0${id}`],
+    ] as const)
+      expect((await get(user, rqId)).statusCode, rqId).toBe(404);
+    expect((await get(admin, creationId)).statusCode).toBe(200);
+  });
+
   it('sends Django’s never_cache headers on the list and on one request, errors included', async () => {
     const noCache = 'max-age=0, no-cache, no-store, must-revalidate, private';
     const responses = [

@@ -11,6 +11,7 @@ import { baseUrl } from '../http/urls.js';
 import type { BackupServices } from './backup-services.js';
 import { listRequests } from './request-list.js';
 import { type FoundRequest, findRequest, mayAccess, NOT_STARTED } from './request-lookup.js';
+import { taskCreationRequest } from './task-creation-request.js';
 
 const rqParams = z.object({ rq_id: z.string().min(1).max(512) });
 
@@ -87,7 +88,12 @@ export function requestsRoutes(catalog: Catalog, services: BackupServices) {
     app.get(
       '/api/requests/:rq_id',
       { onRequest: neverCache, schema: { params: rqParams } },
-      async (request) => view(request, await visible(actor(request), request.params.rq_id)),
+      async (request) => {
+        const who = actor(request);
+        const { rq_id: rqId } = request.params;
+        const creation = await taskCreationRequest(catalog, who, rqId);
+        return creation ?? view(request, await visible(who, rqId));
+      },
     );
 
     app.post('/api/requests/:rq_id/cancel', { schema: { params: rqParams } }, async (request, reply) => {

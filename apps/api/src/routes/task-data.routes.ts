@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actor } from '../auth/auth.hook.js';
+import { taskCreationRequestId } from '../backup/task-creation-request.js';
 import type { ApiServices } from '../http/api-services.js';
 import { idParams } from '../http/params.js';
 import { parseOr400 } from '../http/validate.js';
@@ -124,7 +125,7 @@ export function taskDataRoutes(services: ApiServices) {
           const body = parseOr400(dataRequestSchema, request.body ?? {});
           await createCloudData(request, body, task);
         }
-        return reply.code(202).send({ rq_id: `create:task-${task.id}` });
+        return reply.code(202).send({ rq_id: taskCreationRequestId(task.id) });
       },
     );
 
