@@ -1,6 +1,8 @@
 import { type Actor, actorOf, type UserRecord, type UserRepository } from '@cvat-backup/catalog';
 import { AppError } from '@cvat-backup/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { enforceCsrf } from './csrf.js';
+import { readCookie, SESSION_COOKIE } from './session-cookies.js';
 
 /** What `:id` in a route's path names; the authorization matrix test builds its requests from it. */
 export type ResourceKind = 'project' | 'task' | 'job' | 'label' | 'cloudstorage' | 'user' | 'webhook';
@@ -22,7 +24,8 @@ declare module 'fastify' {
 
 /**
  * Authenticates every request to a non-public route before its body is read, as CVAT does:
- * `Authorization: Token <key>` (login/register keys), `Bearer <key>` (same keys) or `Basic`.
+ * `Authorization: Token <key>` (login/register keys), `Bearer <key>` (same keys) or `Basic`; without
+ * an Authorization header, the `sessionid` cookie of a login (unsafe methods then need the CSRF header).
  * No credentials → 401 "Authentication credentials were not provided."; bad ones → 401 too.
  */
 export function installAuth(app: FastifyInstance, users: UserRepository): void {
@@ -33,7 +36,10 @@ export function installAuth(app: FastifyInstance, users: UserRepository): void {
   });
 }
 
-/** Sets `request.principal` from the request's credentials (Token, Bearer or Basic), or throws a coded 401. */
+/**
+ * Sets `request.principal` from the request's credentials (Token, Bearer, Basic or the session cookie),
+ * or throws a coded 401 (403 when a session-cookie request fails the CSRF check).
+ */
 export async function authenticate(
   users: UserRepository,
   request: FastifyRequest,
@@ -41,6 +47,13 @@ export async function authenticate(
 ): Promise<void> {
   const header = request.headers.authorization;
   if (!header) {
+    // As DRF's SessionAuthentication: an unknown or ended session is no credential at all (401 below).
+    const user = await sessionUser(users, request);
+    if (user) {
+      enforceCsrf(request);
+      request.principal = user;
+      return;
+    }
     reply.header('www-authenticate', 'Token');
     throw new AppError('UNAUTHENTICATED');
   }
@@ -65,6 +78,15 @@ export async function authenticate(
   }
   reply.header('www-authenticate', 'Token');
   throw new AppError('UNAUTHENTICATED');
+}
+
+/** The active user of the request's `sessionid` cookie, or null (no cookie, ended session). */
+export async function sessionUser(
+  users: UserRepository,
+  request: FastifyRequest,
+): Promise<UserRecord | null> {
+  const key = readCookie(request, SESSION_COOKIE);
+  return key ? users.findByToken(key) : null;
 }
 
 /** The acting user of an authenticated route. */

@@ -26,9 +26,21 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
             description: '`Token <key>` from POST /api/auth/login',
           },
           basicAuth: { type: 'http', scheme: 'basic' },
+          sessionAuth: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'sessionid',
+            description: 'the session cookie set by POST /api/auth/login',
+          },
+          csrfAuth: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'X-CSRFToken',
+            description: 'the csrftoken cookie echoed; required with sessionAuth on POST, PUT, PATCH, DELETE',
+          },
         },
       },
-      security: [{ tokenAuth: [] }, { basicAuth: [] }],
+      security: [{ tokenAuth: [] }, { basicAuth: [] }, { sessionAuth: [], csrfAuth: [] }],
     },
     transform: jsonSchemaTransform,
   });

@@ -114,6 +114,9 @@ describe('auth endpoints', () => {
       email: 'n@example.com',
       email_verification_required: false,
     });
+    // allauth logs the new account in: the same session cookies as a login.
+    const cookies = [res.headers['set-cookie'] ?? []].flat().map((line) => line.slice(0, line.indexOf('=')));
+    expect(cookies.sort()).toEqual(['csrftoken', 'sessionid']);
     const self = await api.app.inject({
       method: 'GET',
       url: '/api/users/self',

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actor } from '../auth/auth.hook.js';
+import { endSession, startSession } from '../auth/session.js';
 import type { ApiServices } from '../http/api-services.js';
 import { baseUrl } from '../http/urls.js';
 import { serializeUser } from '../serializers/user.serializer.js';
@@ -37,18 +38,23 @@ export function authRoutes(services: ApiServices) {
     app.post(
       '/api/auth/login',
       { config: { public: true }, schema: { body: loginBody } },
-      async (request) => {
+      async (request, reply) => {
         const user = await users.authenticate(
           request.body.username ?? request.body.email ?? '',
           request.body.password,
         );
         if (!user) throw new AppError('API_LOGIN_FAILED', { field: 'non_field_errors' });
-        return { key: await users.issueToken(user.id) };
+        // The key for `Authorization: Token`, and a session in cookies for the UI (and cvat-sdk's check).
+        const key = await users.issueToken(user.id);
+        await startSession(users, request, reply, user.id);
+        return { key };
       },
     );
 
-    app.post('/api/auth/logout', { config: { public: true } }, async (request) => {
-      // CVAT answers 200 even without a session; a Token/Bearer key sent along is revoked.
+    app.post('/api/auth/logout', { config: { public: true } }, async (request, reply) => {
+      // CVAT answers 200 even without a session; a Token/Bearer key sent along is revoked, and the
+      // session of the cookie ends (both, when cvat-sdk sends both).
+      await endSession(users, request, reply);
       const [scheme, key] = (request.headers.authorization ?? '').split(' ');
       if (key && /^(token|bearer)$/i.test(scheme ?? '')) await users.revokeToken(key.trim());
       return { detail: 'Successfully logged out.' };
@@ -69,6 +75,8 @@ export function authRoutes(services: ApiServices) {
           ...(b.last_name !== undefined ? { last_name: b.last_name } : {}),
         });
         const key = await users.issueToken(user.id);
+        // allauth logs a new account in when no e-mail verification is required, as here.
+        await startSession(users, request, reply, user.id);
         return reply.code(201).send({
           username: user.username,
           email: user.email,

@@ -12,6 +12,13 @@ export const apiErrors = defineErrors({
     retryable: false,
     message: 'Invalid username/password.',
   },
+  API_CSRF_FAILED: {
+    status: 403,
+    retryable: false,
+    // DRF's words; the reason is Django's ("CSRF token missing." / "CSRF token incorrect." / "CSRF cookie
+    // not set."). Send the csrftoken cookie's value in X-CSRFToken, or authenticate with a Token instead.
+    message: 'CSRF Failed: {reason}',
+  },
   API_LOGIN_FAILED: {
     status: 400,
     retryable: false,
