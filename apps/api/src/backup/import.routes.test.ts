@@ -160,6 +160,34 @@ describe('backup import endpoints', () => {
     expect([again.statusCode, again.json().detail]).toEqual([400, 'No such file were uploaded']);
   });
 
+  it('points the TUS Location at the page’s Origin when it is a bare http(s) origin', async () => {
+    // As CVAT (HTTP_ORIGIN + PATH_INFO): a browser behind a TLS proxy gets its page's https origin
+    // back, not the http the proxy spoke to us; an Origin that is not a bare http(s) origin is ignored.
+    const locationFor = async (origin: string) => {
+      const res = await alice.call({
+        method: 'POST',
+        url: '/api/tasks/backup/',
+        headers: { 'tus-resumable': '1.0.0', 'upload-length': '1', origin },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      return (res.headers.location as string).replace(res.headers['upload-filename'] as string, '{id}');
+    };
+    expect(await locationFor('https://cvat.example.org')).toBe(
+      'https://cvat.example.org/api/tasks/backup/{id}',
+    );
+    expect(await locationFor('https://cvat.example.org:8443')).toBe(
+      'https://cvat.example.org:8443/api/tasks/backup/{id}',
+    );
+    for (const bad of [
+      'null',
+      'ftp://cvat.example.org',
+      'https://cvat.example.org/x',
+      'https://u:p@h.org',
+      'nonsense',
+    ])
+      expect(await locationFor(bad), bad).toBe('http://localhost/api/tasks/backup/{id}');
+  });
+
   it('refuses TUS uploads over the limit, unknown ids and bad headers', async () => {
     const create = (length: string) =>
       alice.call({ method: 'POST', url: '/api/tasks/backup/', headers: { 'upload-length': length } });

@@ -49,6 +49,27 @@ function metadataFilename(request: FastifyRequest): string {
   return '';
 }
 
+/** The `Origin` header when it is a well-formed http(s) origin (no path, no credentials); else undefined. */
+function requestOrigin(request: FastifyRequest): string | undefined {
+  const raw = request.headers.origin;
+  if (typeof raw !== 'string' || !URL.canParse(raw)) return undefined;
+  const url = new URL(raw);
+  const bare = url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+  return bare && (url.protocol === 'http:' || url.protocol === 'https:') ? url.origin : undefined;
+}
+
+/**
+ * Where the client should send its chunks, as CVAT builds the TUS `Location`: from the host a proxy
+ * forwarded (only when we trust it, TRUST_PROXY), else from the page's `Origin` (so a browser behind
+ * a TLS proxy PATCHes https, not the http the proxy spoke to us), else from how we were reached.
+ */
+export function uploadBase(request: FastifyRequest): string {
+  // request.host is X-Forwarded-Host only when the proxy is trusted.
+  const forwarded =
+    request.headers['x-forwarded-host'] !== undefined && request.host !== request.headers.host;
+  return (!forwarded && requestOrigin(request)) || baseUrl(request);
+}
+
 /**
  * TUS creation (`POST …/backup/` with Upload-Length): 201 with `Location` on the chunk URL and
  * `Upload-Filename` = the file id, which Upload-Finish passes back as `filename`.
@@ -65,7 +86,7 @@ export async function tusCreate(
   const fileId = await tus.create(actor(request).id, { target, length, filename: metadataFilename(request) });
   return reply
     .code(201)
-    .header('location', `${baseUrl(request)}/api/${target}s/backup/${fileId}`)
+    .header('location', `${uploadBase(request)}/api/${target}s/backup/${fileId}`)
     .header('upload-filename', fileId)
     .send();
 }
