@@ -25,11 +25,15 @@ import {
   jobs,
   labelsOf,
   long,
+  pointClouds,
+  pointCloudTaskArchive,
   projectArchive,
+  projectLabelInputs,
   rectangle,
   set,
   skeleton,
   taskArchive,
+  toPointClouds,
   track,
   zipOf,
 } from './restore-test-archive.js';
@@ -366,12 +370,6 @@ describe('a restore refuses what the catalog would refuse, before copying media'
   }
 
   describe('a project of 2D and 3D tasks (CVAT: the first task sets the dimension, another is refused)', () => {
-    const toPointClouds = (manifest: Json[]) => {
-      for (const line of manifest) line['extension'] = '.pcd';
-    };
-    const pointClouds = (prefix: string) =>
-      [0, 1, 2].map((i): [string, string] => [`${prefix}data/images/f${i}.pcd`, 'VERSION 0.7\nDATA ascii\n']);
-
     it('a 3D task after a 2D one → BACKUP_PROJECT_MIXED_DIMENSIONS, nothing written', async () => {
       const bytes = await projectArchive((_p, _t, _a, m) => toPointClouds(m), pointClouds('task_1/'));
       const { error, writes, left } = await restore(bytes);
@@ -402,6 +400,79 @@ describe('a restore refuses what the catalog would refuse, before copying media'
         filters: { project_id: String(cloud.result?.id) },
       } as never);
       expect(tasks.results.map((t) => t.dimension)).toEqual(['3d', '3d']);
+    });
+  });
+
+  describe('a task backup restored into an existing project (CVAT: its tasks share one dimension)', () => {
+    const newProject = (name: string) =>
+      fx.catalog.projects.create(fx.actor, { name, labels: projectLabelInputs() });
+    const tasksOf = async (projectId: number) =>
+      (await fx.catalog.tasks.list(fx.actor, { filters: { project_id: String(projectId) } } as never))
+        .results;
+
+    it('a 3D task into a project of 2D tasks → BACKUP_PROJECT_DIMENSION_MISMATCH, nothing written', async () => {
+      const project = await newProject('flat');
+      const flat = await restore(await taskArchive(), { request: { projectId: project.id } });
+      expect(flat.error).toBeUndefined();
+      const cloud = await restore(await pointCloudTaskArchive(), { request: { projectId: project.id } });
+      expect(cloud.error).toMatchObject({ code: 'BACKUP_PROJECT_DIMENSION_MISMATCH', status: 400 });
+      expect(cloud.error?.message).toBe(
+        `Task "bent" of the backup is 3D, but project "flat" (#${project.id}) holds 2D tasks: the tasks of a project are all 2D or all 3D, and CVAT refuses this too. Restore the task on its own, or into a project of 3D tasks (or one without tasks).`,
+      );
+      expect(cloud.writes).toEqual([]);
+      expect(cloud.left).toEqual([]);
+      expect((await tasksOf(project.id)).map((t) => [t.id, t.dimension])).toEqual([[flat.result?.id, '2d']]);
+    });
+
+    it('a 3D task into a project without tasks restores as 3D; then a 2D one is refused', async () => {
+      const project = await newProject('empty');
+      const cloud = await restore(await pointCloudTaskArchive(), { request: { projectId: project.id } });
+      expect(cloud.error).toBeUndefined();
+      expect(cloud.left).toHaveLength(3);
+      expect((await tasksOf(project.id)).map((t) => [t.id, t.dimension])).toEqual([[cloud.result?.id, '3d']]);
+      expect((await fx.catalog.projects.get(fx.actor, project.id))?.dimension).toBe('3d');
+      const flat = await restore(await taskArchive(), { request: { projectId: project.id } });
+      expect(flat.error).toMatchObject({ code: 'BACKUP_PROJECT_DIMENSION_MISMATCH', status: 400 });
+      expect(flat.error?.message).toContain(`is 2D, but project "empty" (#${project.id}) holds 3D tasks`);
+      expect(flat.writes).toEqual([]);
+      expect(await tasksOf(project.id)).toHaveLength(1);
+    });
+
+    it('a 2D task into a project of 2D tasks restores beside them', async () => {
+      const project = await newProject('flat too');
+      const first = await restore(await taskArchive(), { request: { projectId: project.id } });
+      const second = await restore(await taskArchive(), { request: { projectId: project.id } });
+      expect([first.error, second.error]).toEqual([undefined, undefined]);
+      expect(second.left).toHaveLength(3);
+      const tasks = await tasksOf(project.id);
+      expect(tasks.map((t) => [t.id, t.dimension]).sort()).toEqual(
+        [
+          [first.result?.id, '2d'],
+          [second.result?.id, '2d'],
+        ].sort(),
+      );
+    });
+
+    it('a 2D task that joined the project during the media copy → refused, copied media removed', async () => {
+      const project = await newProject('joined meanwhile');
+      const archive = await openBackup(new BufferSource(await taskArchive()));
+      if (archive.kind !== 'task') throw new Error('expected a task backup');
+      const deps = { catalog: fx.catalog, localMedia: media };
+      const joinFlat = () =>
+        importTask(deps, archive.task, {
+          userId: fx.actor.id,
+          importRequestId: `refusal-${++n}`,
+          projectId: project.id,
+        });
+      const cloud = await restore(await pointCloudTaskArchive(), {
+        request: { projectId: project.id },
+        afterCopy: { files: 3, run: joinFlat },
+      });
+      await archive.close();
+      expect(cloud.error).toMatchObject({ code: 'BACKUP_PROJECT_DIMENSION_MISMATCH', status: 400 });
+      expect(cloud.writes).toHaveLength(3);
+      expect(cloud.left.filter((f) => f.endsWith('.pcd'))).toEqual([]);
+      expect((await tasksOf(project.id)).map((t) => t.dimension)).toEqual(['2d']);
     });
   });
 
@@ -478,10 +549,7 @@ describe('a restore refuses what the catalog would refuse, before copying media'
     it('removes the media it copied (task: its project was deleted meanwhile)', async () => {
       const project = await fx.catalog.projects.create(fx.actor, {
         name: 'gone soon',
-        labels: [
-          { name: 'car', attributes: [{ name: 'colour', input_type: 'text' }] },
-          { name: 'walker', type: 'skeleton', sublabels: [{ name: 'nose' }] },
-        ],
+        labels: projectLabelInputs(),
       });
       const { error, writes, left } = await restore(await taskArchive(), {
         request: { projectId: project.id },

@@ -12,7 +12,7 @@ import { LocalDriver, type StorageDriver } from '@cvat-backup/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fixture, openFixture } from '../../test/export-fixture.js';
 import { snapshot } from '../../test/restore-helpers.js';
-import { honeypot, type Json, taskArchive } from './restore-test-archive.js';
+import { honeypot, type Json, pointCloudTaskArchive, taskArchive } from './restore-test-archive.js';
 import { importTask } from './task-importer.js';
 
 describe('a restore takes a CVAT backup as CVAT does (real PostgreSQL and local storage)', () => {
@@ -98,14 +98,7 @@ describe('a restore takes a CVAT backup as CVAT does (real PostgreSQL and local 
   });
 
   it('makes a task of point clouds 3D, and one of images 2D', async () => {
-    // CVAT converts .bin point clouds to .pcd on upload: a backup holds .pcd files.
-    const pointClouds = await taskArchive(
-      (_t, _a, m) => {
-        for (const line of m) line['extension'] = '.pcd';
-      },
-      [0, 1, 2].map((i): [string, string] => [`data/images/f${i}.pcd`, 'VERSION 0.7\nDATA ascii\n']),
-    );
-    const cloud = await restore(pointClouds);
+    const cloud = await restore(await pointCloudTaskArchive());
     expect((await fx.catalog.tasks.get(fx.actor, cloud))?.dimension).toBe('3d');
     const images = await restore(await taskArchive());
     expect((await fx.catalog.tasks.get(fx.actor, images))?.dimension).toBe('2d');

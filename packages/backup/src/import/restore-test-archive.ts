@@ -3,6 +3,7 @@
  * skeleton "walker", jobs [0, 1], [2, 2] and a ground-truth job; `bend` changes one value.
  */
 import { PassThrough } from 'node:stream';
+import type { LabelInput } from '@cvat-backup/catalog';
 import { ZipWriter } from '@cvat-backup/format';
 
 export type Json = Record<string, unknown>;
@@ -15,6 +16,23 @@ export const manifestImages = (): Json[] =>
 
 export const manifestOf = (images: Json[]) =>
   `${['{"version":"1.1"}', '{"type":"images"}', ...images.map((m) => JSON.stringify(m))].join('\n')}\n`;
+
+/** Makes manifest lines name point clouds (.pcd): the task is 3D (pair with `pointClouds`). */
+export const toPointClouds = (manifest: Json[]): void => {
+  for (const line of manifest) line['extension'] = '.pcd';
+};
+
+/** The .pcd files of `toPointClouds`' manifest (CVAT converts .bin to .pcd: a backup holds .pcd). */
+export const pointClouds = (prefix = ''): Array<[string, string]> =>
+  [0, 1, 2].map((i) => [`${prefix}data/images/f${i}.pcd`, 'VERSION 0.7\nDATA ascii\n']);
+
+/** A task backup of three point clouds and no images (a 3D task), otherwise as `taskArchive`. */
+export function pointCloudTaskArchive(): Promise<Buffer> {
+  const manifest = manifestImages();
+  toPointClouds(manifest);
+  const entries = taskEntries('', taskJson(), annotationsJson(), manifest);
+  return zipOf([...entries.filter(([name]) => !name.endsWith('.jpg')), ...pointClouds()]);
+}
 
 /** Labels: a rectangle "car" with a text attribute, a skeleton "walker" with one sublabel "nose". */
 export function labels(): Json[] {
@@ -35,6 +53,12 @@ export function labels(): Json[] {
     },
   ];
 }
+
+/** The labels of `labels()` as a project created in the catalog holds them (a task fits it). */
+export const projectLabelInputs = (): LabelInput[] => [
+  { name: 'car', attributes: [{ name: 'colour', input_type: 'text' }] },
+  { name: 'walker', type: 'skeleton', sublabels: [{ name: 'nose' }] },
+];
 
 /** task.json of three images, jobs [0, 1] and [2, 2] and a ground-truth job on frames 0 and 2. */
 export function taskJson(): Json {

@@ -4,6 +4,7 @@ import {
   checkImageRow,
   type GuideOwner,
   type NewData,
+  type ProjectRecord,
 } from '@cvat-backup/catalog';
 import { AppError } from '@cvat-backup/common';
 import type { ArchiveGuide, TaskContent, TaskMeta } from '@cvat-backup/format';
@@ -47,7 +48,7 @@ export interface TaskImportRequest {
   userId: number;
   /** The idempotency key: a retried import finds what the first attempt committed. */
   importRequestId: string;
-  /** Restore into this existing project (its labels are used). */
+  /** Restore into this existing project (its labels are used; the task must share its tasks' dimension). */
   projectId?: number;
   onProgress?: (progress: {
     phase: 'validating' | 'restoring-media' | 'restoring-records';
@@ -83,15 +84,17 @@ export async function importTask(
   if (existing) return { id: existing.id, created: false };
 
   const actor = { id: request.userId, isAdmin: false };
+  let project: ProjectRecord | undefined;
   if (request.projectId !== undefined) {
     const projectLabels = await catalog.labels.tree({ projectId: request.projectId });
-    const project = await catalog.projects.get(actor, request.projectId);
+    project = (await catalog.projects.get(actor, request.projectId)) ?? undefined;
     if (!project) throw new AppError('BACKUP_PROJECT_NOT_FOUND', { projectId: request.projectId });
     const problem = missingInProject(content.meta.labels, projectLabels);
     if (problem) throw new AppError('BACKUP_LABELS_MISMATCH', { projectId: request.projectId, problem });
   }
   request.onProgress?.({ phase: 'validating', bytes: 0 });
-  await checkTask(content, { createsLabels: request.projectId === undefined });
+  const dimension = await checkTask(content, { createsLabels: request.projectId === undefined });
+  if (project) checkProjectDimension(project, content, dimension);
   checkGuide(catalog.guides, content.guide);
   try {
     const prepared = await copyTaskMedia(deps, content, request);
@@ -101,6 +104,9 @@ export async function importTask(
       const again = await tx.tasks.findByImportRequestId(request.importRequestId);
       if (again) return { id: again.id, created: false };
       await checkTaskMedia(deps, content, prepared);
+      // Again: a task may have joined the project while the media were copied.
+      const now = project && (await tx.projects.get(actor, project.id));
+      if (now) checkProjectDimension(now, content, dimension);
       const id = await createTask(tx, content, { ...request, ...prepared, actor });
       return { id, created: true };
     });
@@ -110,6 +116,22 @@ export async function importTask(
     );
     throw err;
   }
+}
+
+/**
+ * A task restored into an existing project takes that project's dimension, as CVAT requires: its
+ * _create_thread refuses a task whose dimension differs from the project's first task ("Dimension
+ * (3d) of the task must be the same as other tasks in project (2d)"), and a project without tasks
+ * takes either. The project's dimension is that of its first task with data (ProjectRecord).
+ */
+function checkProjectDimension(project: ProjectRecord, content: TaskContent, dimension: '2d' | '3d'): void {
+  if (project.dimension === null || project.dimension === dimension) return;
+  throw new AppError('BACKUP_PROJECT_DIMENSION_MISMATCH', {
+    task: `"${content.meta.name}"`,
+    dimension: dimension.toUpperCase(),
+    project: `"${project.name}" (#${project.id})`,
+    projectDimension: project.dimension.toUpperCase(),
+  });
 }
 
 /** Where a task's media go: derived from the request id and the task's place in the archive. */

@@ -92,6 +92,12 @@ export const backupErrors = defineErrors({
     message:
       "Task {task} of the project backup is {dimension}, but the project's first task, {first}, is {firstDimension}: the tasks of a project are all 2D or all 3D, and CVAT refuses this backup too. Restore that task on its own (as a task backup), or back up a project whose tasks share one dimension.",
   },
+  BACKUP_PROJECT_DIMENSION_MISMATCH: {
+    status: 400,
+    retryable: false,
+    message:
+      'Task {task} of the backup is {dimension}, but project {project} holds {projectDimension} tasks: the tasks of a project are all 2D or all 3D, and CVAT refuses this too. Restore the task on its own, or into a project of {dimension} tasks (or one without tasks).',
+  },
   BACKUP_GUIDE_ASSET_UNSUPPORTED: {
     status: 400,
     retryable: false,
