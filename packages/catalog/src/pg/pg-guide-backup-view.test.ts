@@ -49,6 +49,27 @@ describe('annotation guides', () => {
     expect(await t.catalog.guides.forOwner({ taskId: task.id })).toBeNull();
   });
 
+  it('opens an asset as a stream for whoever sees its guide’s project, and for nobody else', async () => {
+    const project = await t.catalog.projects.create(owner, { name: 'guided', labels: [{ name: 'a' }] });
+    const guide = await t.catalog.guides.save({ projectId: project.id }, '# Rules');
+    const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));
+    const asset = await t.catalog.guides.addAsset(guide.id, { filename: 'b.bin', content: bytes });
+    const opened = await t.catalog.guides.openAsset(owner, asset.uuid);
+    expect(opened?.guide_id).toBe(guide.id);
+    expect(opened?.info).toMatchObject({
+      filename: 'b.bin',
+      content_type: 'application/octet-stream',
+      size: 1000,
+    });
+    const chunks: Buffer[] = [];
+    for await (const chunk of opened!.content) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
+    expect(await t.catalog.guides.openAsset(other, asset.uuid)).toBeNull();
+    expect(await t.catalog.guides.openAsset({ id: other.id, isAdmin: true }, asset.uuid)).not.toBeNull();
+    await t.catalog.projects.delete(owner, project.id);
+    expect(await t.catalog.guides.openAsset(owner, asset.uuid)).toBeNull();
+  });
+
   it('refuses an asset for a guide that does not exist and a malformed asset id', async () => {
     const err = await t.catalog.guides
       .addAsset(424242, { filename: 'x', content: Buffer.from('x') })

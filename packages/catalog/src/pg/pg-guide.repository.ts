@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { Actor } from '../repositories/common.types.js';
 import type {
   AssetInfo,
@@ -7,6 +8,7 @@ import type {
   NewAsset,
 } from '../repositories/guide.repository.js';
 import { checkAssetFields, checkGuideMarkdown } from '../validation/record-rules.js';
+import { readCursor } from './cursor-reader.js';
 import { atomically, type Connections, type Queryable } from './db.js';
 import { mapped } from './pg-errors.js';
 import { touchProject, touchTask } from './sql-fragments.js';
@@ -20,6 +22,14 @@ const SELECT = `SELECT g.id, g.project_id, g.task_id, g.markdown, g.created_date
        'size', octet_length(a.content), 'created_date', a.created_date) ORDER BY a.created_date, a.id)
      FROM guide_assets a WHERE a.guide_id = g.id), '[]') AS assets
   FROM annotation_guides g`;
+
+/** Rows of an asset's bytes at a time (a row is a slice); the server slices, the API streams. */
+const ASSET_CHUNK_BYTES = 256 * 1024;
+
+/** A guide is visible to whoever sees its project or its task. */
+const guideVisible = (g: string, admin: string, user: string): string =>
+  `(EXISTS (SELECT 1 FROM projects p WHERE p.id = ${g}.project_id AND ${projectVisible('p', admin, user)})
+    OR EXISTS (SELECT 1 FROM tasks t WHERE t.id = ${g}.task_id AND ${taskVisible('t', admin, user)}))`;
 
 type Row = Omit<GuideRecord, 'assets'> & {
   assets: Array<Omit<AssetInfo, 'created_date'> & { created_date: string }>;
@@ -53,12 +63,11 @@ export class PgGuideRepository implements GuideRepository {
   }
 
   get(actor: Actor, id: number): Promise<GuideRecord | null> {
-    return selectWhere(
-      this.conn.db,
-      `g.id = $3 AND (EXISTS (SELECT 1 FROM projects p WHERE p.id = g.project_id AND ${projectVisible('p', '$1', '$2')})
-        OR EXISTS (SELECT 1 FROM tasks t WHERE t.id = g.task_id AND ${taskVisible('t', '$1', '$2')}))`,
-      [actor.isAdmin, actor.id, id],
-    );
+    return selectWhere(this.conn.db, `g.id = $3 AND ${guideVisible('g', '$1', '$2')}`, [
+      actor.isAdmin,
+      actor.id,
+      id,
+    ]);
   }
 
   forOwner(owner: GuideOwner): Promise<GuideRecord | null> {
@@ -103,6 +112,34 @@ export class PgGuideRepository implements GuideRepository {
     if (!row) return null;
     const { content, ...info } = row;
     return { info, content };
+  }
+
+  async openAsset(
+    actor: Actor,
+    uuid: string,
+  ): Promise<{ info: AssetInfo; guide_id: number; content: Readable } | null> {
+    const { rows } = await mapped(
+      this.conn.db.query<AssetInfo & { guide_id: number }>(
+        `SELECT ${ASSET_COLUMNS}, a.guide_id FROM guide_assets a JOIN annotation_guides g ON g.id = a.guide_id
+         WHERE a.id = $3 AND ${guideVisible('g', '$1', '$2')}`,
+        [actor.isAdmin, actor.id, uuid],
+      ),
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const { guide_id, ...info } = row;
+    const slices = readCursor<{ chunk: Buffer }>(
+      this.conn,
+      `SELECT substring(a.content FROM s FOR $2) AS chunk
+         FROM guide_assets a, generate_series(1, octet_length(a.content), $2) AS s
+        WHERE a.id = $1 ORDER BY s`,
+      [uuid, ASSET_CHUNK_BYTES],
+      1,
+    );
+    async function* chunks(): AsyncGenerator<Buffer> {
+      for await (const row of slices) yield row.chunk;
+    }
+    return { info, guide_id, content: Readable.from(chunks(), { objectMode: false }) };
   }
 
   async deleteAsset(uuid: string): Promise<boolean> {

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Actor } from './common.types.js';
 
 export interface AssetInfo {
@@ -40,6 +41,14 @@ export interface GuideRepository {
   checkAsset(asset: { filename: string; size: number }): void;
   /** Asset bytes (bounded by the size limit), or null. */
   readAsset(uuid: string): Promise<{ info: AssetInfo; content: Buffer } | null>;
+  /**
+   * An asset of a guide the actor can see (through its task or project), its bytes streamed in
+   * chunks so no whole asset is held in memory; null when unknown or not visible.
+   */
+  openAsset(
+    actor: Actor,
+    uuid: string,
+  ): Promise<{ info: AssetInfo; guide_id: number; content: Readable } | null>;
   deleteAsset(uuid: string): Promise<boolean>;
   delete(actor: Actor, id: number): Promise<boolean>;
 }
