@@ -87,6 +87,42 @@ describe('PgUserRepository', () => {
     expect(await t.catalog.users.revokeToken(key)).toBe(false);
   });
 
+  it('keeps sessions apart from API keys: a session expires, an API key never does', async () => {
+    const gil = await t.catalog.users.create({ username: 'gil', password: 'pw' });
+    const token = await t.catalog.users.issueToken(gil.id);
+    const session = await t.catalog.users.issueSession(gil.id, 3600);
+    expect(session).toMatch(/^[0-9a-f]{40}$/);
+    expect((await t.catalog.users.findBySession(session))?.username).toBe('gil');
+    // Neither key works as the other kind (CVAT keeps Django sessions and DRF tokens apart).
+    expect(await t.catalog.users.findByToken(session)).toBeNull();
+    expect(await t.catalog.users.findBySession(token)).toBeNull();
+    const { rows } = await t.pool.query<{ kind: string; left: number | null }>(
+      `SELECT CASE WHEN expires_at IS NULL THEN 'token' ELSE 'session' END AS kind,
+              extract(epoch FROM expires_at - now())::float8 AS left
+       FROM api_tokens WHERE user_id = $1 ORDER BY kind`,
+      [gil.id],
+    );
+    expect(rows).toHaveLength(2);
+    expect(rows[0]?.kind).toBe('session');
+    expect(rows[0]?.left).toBeGreaterThan(3500);
+    expect(rows[0]?.left).toBeLessThanOrEqual(3600);
+    expect(rows[1]).toEqual({ kind: 'token', left: null });
+
+    await t.pool.query(
+      `UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE user_id = $1 AND expires_at IS NOT NULL`,
+      [gil.id],
+    );
+    const fresh = await t.catalog.users.issueSession(gil.id, 3600);
+    expect(await t.catalog.users.findBySession(session)).toBeNull();
+    expect(await t.catalog.users.deleteExpiredSessions()).toBeGreaterThanOrEqual(1);
+    const left = await t.pool.query('SELECT 1 FROM api_tokens WHERE user_id = $1', [gil.id]);
+    expect(left.rowCount).toBe(2);
+    expect((await t.catalog.users.findBySession(fresh))?.username).toBe('gil');
+    expect((await t.catalog.users.findByToken(token))?.username).toBe('gil');
+    expect(await t.catalog.users.revokeToken(fresh)).toBe(true);
+    expect(await t.catalog.users.findBySession(fresh)).toBeNull();
+  });
+
   it('revokes all tokens of a user whose password changes, and ignores tokens of inactive users', async () => {
     const fay = await t.catalog.users.create({ username: 'fay', password: 'old' });
     const key = await t.catalog.users.issueToken(fay.id);

@@ -167,9 +167,35 @@ export class PgUserRepository implements UserRepository {
   }
 
   async findByToken(key: string): Promise<UserRecord | null> {
+    return this.findByKey(key, 't.expires_at IS NULL');
+  }
+
+  async issueSession(userId: number, maxAgeSeconds: number): Promise<string> {
+    const key = newApiKey();
+    await mapped(
+      this.conn.db.query(
+        `INSERT INTO api_tokens (key_hash, user_id, expires_at)
+         VALUES ($1, $2, now() + make_interval(secs => $3))`,
+        [apiKeyHash(key), userId, maxAgeSeconds],
+      ),
+    );
+    return key;
+  }
+
+  async findBySession(key: string): Promise<UserRecord | null> {
+    // As Django's session store: an expired session is no session, whether or not it was deleted yet.
+    return this.findByKey(key, 't.expires_at > now()');
+  }
+
+  async deleteExpiredSessions(): Promise<number> {
+    const { rowCount } = await this.conn.db.query('DELETE FROM api_tokens WHERE expires_at <= now()');
+    return rowCount ?? 0;
+  }
+
+  private async findByKey(key: string, kind: string): Promise<UserRecord | null> {
     const { rows } = await this.conn.db.query<UserRecord>(
       `SELECT ${COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id
-       WHERE t.key_hash = $1 AND u.is_active`,
+       WHERE t.key_hash = $1 AND u.is_active AND ${kind}`,
       [apiKeyHash(key)],
     );
     return rows[0] ?? null;

@@ -59,11 +59,17 @@ export interface UserRepository {
    * user (one answer for all, so the caller cannot tell which). Sets `last_login` on success.
    */
   authenticate(usernameOrEmail: string, password: string): Promise<UserRecord | null>;
-  /** Creates a new API key for the user and returns it; the key itself is not stored. */
+  /** Creates a new API key for the user and returns it; the key itself is not stored. It never expires. */
   issueToken(userId: number): Promise<string>;
-  /** The active user owning the key, or null. */
+  /** The active user owning the API key, or null (a session key is not an API key). */
   findByToken(key: string): Promise<UserRecord | null>;
-  /** Deletes one key (logout). */
+  /** Creates a browser session key for the user that ends `maxAgeSeconds` from now, as Django's login. */
+  issueSession(userId: number, maxAgeSeconds: number): Promise<string>;
+  /** The active user of an unexpired session key, or null. */
+  findBySession(key: string): Promise<UserRecord | null>;
+  /** Deletes the sessions that have expired (Django's `clearsessions`); returns how many. */
+  deleteExpiredSessions(): Promise<number>;
+  /** Deletes one API or session key (logout). */
   revokeToken(key: string): Promise<boolean>;
   /**
    * Start-up: creates the admin (superuser, staff) when no user of that name exists. Never changes an
