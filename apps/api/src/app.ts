@@ -14,6 +14,7 @@ import { registerOpenApi } from './openapi/openapi.plugin.js';
 import { annotationsRoutes } from './routes/annotations.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { cloudStoragesRoutes } from './routes/cloud-storages.routes.js';
+import { guidesRoutes } from './routes/guides.routes.js';
 import { jobsRoutes } from './routes/jobs.routes.js';
 import { labelsRoutes } from './routes/labels.routes.js';
 import { opsRoutes } from './routes/ops.routes.js';
@@ -109,6 +110,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       jobsRoutes,
       annotationsRoutes,
       cloudStoragesRoutes,
+      guidesRoutes,
     ])
       await app.register(plugin(api));
     await app.register(serverRoutes());

@@ -5,7 +5,15 @@ import { enforceCsrf } from './csrf.js';
 import { readCookie, SESSION_COOKIE } from './session-cookies.js';
 
 /** What `:id` in a route's path names; the authorization matrix test builds its requests from it. */
-export type ResourceKind = 'project' | 'task' | 'job' | 'label' | 'cloudstorage' | 'user' | 'webhook';
+export type ResourceKind =
+  | 'project'
+  | 'task'
+  | 'job'
+  | 'label'
+  | 'cloudstorage'
+  | 'user'
+  | 'webhook'
+  | 'guide';
 
 declare module 'fastify' {
   interface FastifyRequest {
