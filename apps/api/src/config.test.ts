@@ -23,6 +23,14 @@ describe('API configuration', () => {
       MAX_ANNOTATION_BYTES: 4 * 1024 ** 3,
     });
     expect(loadApiConfig({ ...base, REGISTRATION_ENABLED: 'off' }).REGISTRATION_ENABLED).toBe(false);
+    // Django's SESSION_COOKIE_AGE default, which CVAT keeps.
+    expect(loadApiConfig(base).SESSION_COOKIE_AGE_SECONDS).toBe(1_209_600);
+    expect(loadApiConfig({ ...base, SESSION_COOKIE_AGE_SECONDS: '3600' }).SESSION_COOKIE_AGE_SECONDS).toBe(
+      3600,
+    );
+    expect(() => loadApiConfig({ ...base, SESSION_COOKIE_AGE_SECONDS: '0' })).toThrow(
+      /SESSION_COOKIE_AGE_SECONDS/,
+    );
   });
 
   it('requires SECRET_KEY and never echoes it', () => {

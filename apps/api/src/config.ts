@@ -24,6 +24,8 @@ export const apiConfigShape = {
   SECRET_KEY: z.string().min(16, 'expected at least 16 characters'),
   /** CVAT's `POST /api/auth/register`; off on servers whose accounts an administrator hands out. */
   REGISTRATION_ENABLED: env.boolean(true),
+  /** Django's SESSION_COOKIE_AGE (CVAT keeps the two-week default): a login's session ends after it. */
+  SESSION_COOKIE_AGE_SECONDS: env.positiveInt(14 * 24 * 3600),
   /** Largest `POST /api/tasks/{id}/data` request (all files together); larger answers 413. */
   MAX_UPLOAD_BYTES: env.bytes('10GiB'),
   /** Most files in one data upload. */

@@ -60,6 +60,7 @@ async function main() {
       localMedia: new LocalDriver({ kind: 'local', root: mediaRoot }),
       openCloudStorage: (access) => createDriver(cloudStorageConfig(access)),
       registrationEnabled: config.REGISTRATION_ENABLED,
+      sessionAgeSeconds: config.SESSION_COOKIE_AGE_SECONDS,
       limits: {
         uploadBytes: config.MAX_UPLOAD_BYTES,
         uploadFiles: config.MAX_UPLOAD_FILES,

@@ -51,6 +51,8 @@ export async function openTestApi(
   options: {
     limits?: Partial<ApiLimits>;
     registrationEnabled?: boolean;
+    /** SESSION_COOKIE_AGE_SECONDS (two weeks when absent). */
+    sessionAgeSeconds?: number;
     backup?: Partial<
       Pick<BackupServicesOptions, 'resultTtlSeconds' | 'failureTtlSeconds' | 'uploadLimitBytes'>
     >;
@@ -87,6 +89,7 @@ export async function openTestApi(
     localMedia: new LocalDriver({ kind: 'local', root: mediaRoot }),
     openCloudStorage: (access) => createDriver(cloudStorageConfig(access)),
     registrationEnabled: options.registrationEnabled ?? true,
+    ...(options.sessionAgeSeconds ? { sessionAgeSeconds: options.sessionAgeSeconds } : {}),
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     backup,
     ...(schedules ? { schedules } : {}),

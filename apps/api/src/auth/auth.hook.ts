@@ -55,7 +55,7 @@ export async function authenticate(
 ): Promise<void> {
   const header = request.headers.authorization;
   if (!header) {
-    // As DRF's SessionAuthentication: an unknown or ended session is no credential at all (401 below).
+    // As DRF's SessionAuthentication: an unknown, ended or expired session is no credential (401 below).
     const user = await sessionUser(users, request);
     if (user) {
       enforceCsrf(request);
@@ -88,13 +88,13 @@ export async function authenticate(
   throw new AppError('UNAUTHENTICATED');
 }
 
-/** The active user of the request's `sessionid` cookie, or null (no cookie, ended session). */
+/** The active user of the request's `sessionid` cookie, or null (no cookie, ended or expired session). */
 export async function sessionUser(
   users: UserRepository,
   request: FastifyRequest,
 ): Promise<UserRecord | null> {
   const key = readCookie(request, SESSION_COOKIE);
-  return key ? users.findByToken(key) : null;
+  return key ? users.findBySession(key) : null;
 }
 
 /** The acting user of an authenticated route. */

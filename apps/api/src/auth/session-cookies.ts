@@ -11,8 +11,12 @@ export const CSRF_COOKIE = 'csrftoken';
 /** Django's `CSRF_HEADER_NAME` (`HTTP_X_CSRFTOKEN`), the header cvat-core sends. */
 export const CSRF_HEADER = 'x-csrftoken';
 
-// Django's SESSION_COOKIE_AGE (two weeks) and CSRF_COOKIE_AGE (a year); CVAT changes neither.
-const SESSION_MAX_AGE_SECONDS = 14 * 24 * 3600;
+/**
+ * Django's SESSION_COOKIE_AGE default (two weeks), which CVAT keeps; `SESSION_COOKIE_AGE_SECONDS`
+ * changes it as the Django setting would. The session ends on the server at the same time.
+ */
+export const DEFAULT_SESSION_AGE_SECONDS = 14 * 24 * 3600;
+// Django's CSRF_COOKIE_AGE (a year); CVAT does not change it.
 const CSRF_MAX_AGE_SECONDS = 364 * 24 * 3600;
 
 /** The value of one cookie of the request's `Cookie` header (the first when repeated). */
@@ -41,11 +45,11 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
 export function setSessionCookies(
   request: FastifyRequest,
   reply: FastifyReply,
-  session: { key: string; csrfToken: string },
+  session: { key: string; csrfToken: string; maxAgeSeconds: number },
 ): void {
   const secure = request.protocol === 'https';
   appendSetCookie(reply, [
-    cookie(SESSION_COOKIE, session.key, { maxAge: SESSION_MAX_AGE_SECONDS, httpOnly: true, secure }),
+    cookie(SESSION_COOKIE, session.key, { maxAge: session.maxAgeSeconds, httpOnly: true, secure }),
     cookie(CSRF_COOKIE, session.csrfToken, { maxAge: CSRF_MAX_AGE_SECONDS, httpOnly: false, secure }),
   ]);
 }

@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyReply, FastifyRequest, LightMyRequestResponse } from 'fastify';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestApi, type TestApi, type TestUser } from '../../test/api-fixture.js';
 import { setSessionCookies } from './session-cookies.js';
@@ -61,7 +63,7 @@ describe('session cookies (CVAT UI and cvat-sdk login)', () => {
       },
     } as unknown as FastifyReply;
     const request = { protocol: 'https' } as FastifyRequest;
-    setSessionCookies(request, reply, { key: 'k', csrfToken: 'c' });
+    setSessionCookies(request, reply, { key: 'k', csrfToken: 'c', maxAgeSeconds: 60 });
     const lines = headers['set-cookie'] as string[];
     expect(lines).toHaveLength(2);
     for (const line of lines) expect(line).toMatch(/; Secure$/);
@@ -171,5 +173,62 @@ describe('session cookies (CVAT UI and cvat-sdk login)', () => {
     expect(second.session).not.toBe(first.session);
     expect((await self({ cookie: first.cookie })).statusCode).toBe(401);
     expect((await self({ cookie: second.cookie })).statusCode).toBe(200);
+  });
+});
+
+describe('session expiry (Django SESSION_COOKIE_AGE, fixed at login)', () => {
+  const AGE_SECONDS = 2;
+  let api: TestApi;
+  let pool: pg.Pool;
+  beforeAll(async () => {
+    api = await openTestApi({ sessionAgeSeconds: AGE_SECONDS });
+    pool = new pg.Pool({ connectionString: api.db.url, max: 1 });
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await api?.close();
+  });
+
+  const login = async (u: TestUser) => {
+    const res = await api.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { username: u.username, password: u.password },
+    });
+    expect(res.statusCode).toBe(200);
+    const line = [res.headers['set-cookie'] ?? []].flat().find((l) => l.startsWith('sessionid='));
+    return { line, session: cookieValue(line), key: res.json().key as string };
+  };
+  const self = (headers: Record<string, string>) =>
+    api.app.inject({ method: 'GET', url: '/api/users/self', headers });
+  const rowExists = async (key: string) =>
+    (await pool.query('SELECT 1 FROM api_tokens WHERE key_hash = sha256(convert_to($1, $2))', [key, 'UTF8']))
+      .rowCount === 1;
+
+  it('refuses a session past its age with 401 while API keys live on; the next login deletes its row', async () => {
+    const u = await api.user();
+    const old = await login(u);
+    expect(old.line).toContain(`; Max-Age=${AGE_SECONDS};`);
+    // Use does not extend a session (CVAT saves a session only when it changes).
+    expect((await self({ cookie: `sessionid=${old.session}` })).statusCode).toBe(200);
+    await sleep(AGE_SECONDS * 1000 + 200);
+
+    const expired = await self({ cookie: `sessionid=${old.session}` });
+    expect([expired.statusCode, expired.json().code]).toEqual([401, 'UNAUTHENTICATED']);
+    // The key of the same login, and the fixture's key, are API keys: the session age does not apply.
+    expect((await self({ authorization: `Token ${old.key}` })).statusCode).toBe(200);
+    expect((await self({ authorization: `Token ${u.token}` })).statusCode).toBe(200);
+    expect(await rowExists(old.session)).toBe(true);
+
+    const fresh = await login(await api.user());
+    expect(await rowExists(old.session)).toBe(false);
+    expect(await rowExists(old.key)).toBe(true);
+    expect((await self({ cookie: `sessionid=${fresh.session}` })).statusCode).toBe(200);
+  });
+
+  it('does not take a session key as an API key', async () => {
+    const { session } = await login(await api.user());
+    const res = await self({ authorization: `Token ${session}` });
+    expect([res.statusCode, res.json().code]).toEqual([401, 'API_TOKEN_INVALID']);
   });
 });

@@ -6,19 +6,26 @@ import { clearSessionCookies, readCookie, SESSION_COOKIE, setSessionCookies } fr
 
 /**
  * Starts a browser session after a login: its id is one more key in the token store (PostgreSQL
- * `api_tokens`, which keeps only the key's SHA-256), so it ends exactly as a token is revoked.
- * As Django's `login()` cycles the session key, a session this browser already had ends here.
+ * `api_tokens`, which keeps only the key's SHA-256), with an expiry `maxAgeSeconds` from now, as
+ * Django's session row (CVAT saves a session only when it changes, so the expiry is fixed at login
+ * and requests do not extend it). As Django's `login()` cycles the session key, a session this browser
+ * already had ends here.
+ *
+ * Expired sessions of everyone are deleted here too: sessions are only created here, so their rows
+ * stay bounded by the logins of one session age, at the cost of one indexed DELETE per login and
+ * without a sweep in another process. An expired session is refused before it is deleted anyway.
  */
 export async function startSession(
   users: UserRepository,
   request: FastifyRequest,
   reply: FastifyReply,
-  userId: number,
+  session: { userId: number; maxAgeSeconds: number },
 ): Promise<void> {
   const previous = readCookie(request, SESSION_COOKIE);
   if (previous) await users.revokeToken(previous);
-  const key = await users.issueToken(userId);
-  setSessionCookies(request, reply, { key, csrfToken: newCsrfToken() });
+  await users.deleteExpiredSessions();
+  const key = await users.issueSession(session.userId, session.maxAgeSeconds);
+  setSessionCookies(request, reply, { key, csrfToken: newCsrfToken(), maxAgeSeconds: session.maxAgeSeconds });
 }
 
 /**

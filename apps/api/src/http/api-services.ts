@@ -24,6 +24,8 @@ export interface ApiServices {
   localMedia: StorageDriver;
   openCloudStorage: CloudDriverFactory;
   registrationEnabled: boolean;
+  /** Django's SESSION_COOKIE_AGE: how long a login's `sessionid` lasts (two weeks when absent). */
+  sessionAgeSeconds?: number;
   limits: ApiLimits;
   /** Backup/restore endpoints and `/api/requests`; absent, those routes are not registered. */
   backup?: BackupServices;

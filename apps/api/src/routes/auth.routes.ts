@@ -5,6 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actor } from '../auth/auth.hook.js';
 import { endSession, startSession } from '../auth/session.js';
+import { DEFAULT_SESSION_AGE_SECONDS } from '../auth/session-cookies.js';
 import type { ApiServices } from '../http/api-services.js';
 import { baseUrl } from '../http/urls.js';
 import { serializeUser } from '../serializers/user.serializer.js';
@@ -32,6 +33,7 @@ export const registerBody = z.object({
 /** `/api/auth/login`, `/logout`, `/register` and `/api/users/self` in CVAT's shapes. */
 export function authRoutes(services: ApiServices) {
   const { users } = services.catalog;
+  const maxAgeSeconds = services.sessionAgeSeconds ?? DEFAULT_SESSION_AGE_SECONDS;
   return async (root: FastifyInstance) => {
     const app = root.withTypeProvider<ZodTypeProvider>();
 
@@ -46,7 +48,7 @@ export function authRoutes(services: ApiServices) {
         if (!user) throw new AppError('API_LOGIN_FAILED', { field: 'non_field_errors' });
         // The key for `Authorization: Token`, and a session in cookies for the UI (and cvat-sdk's check).
         const key = await users.issueToken(user.id);
-        await startSession(users, request, reply, user.id);
+        await startSession(users, request, reply, { userId: user.id, maxAgeSeconds });
         return { key };
       },
     );
@@ -76,7 +78,7 @@ export function authRoutes(services: ApiServices) {
         });
         const key = await users.issueToken(user.id);
         // allauth logs a new account in when no e-mail verification is required, as here.
-        await startSession(users, request, reply, user.id);
+        await startSession(users, request, reply, { userId: user.id, maxAgeSeconds });
         return reply.code(201).send({
           username: user.username,
           email: user.email,
