@@ -123,6 +123,23 @@ describe('annotation guides and their assets', () => {
       payload: { task_id: task.id, project_id: 1 },
     });
     expect(both.statusCode).toBe(400);
+    expect(both.body).toContain('Both project_id and task_id must not be specified');
+    const none = await alice.call({ method: 'POST', url: '/api/guides', payload: { markdown: 'x' } });
+    expect(none.statusCode).toBe(400);
+    expect(none.body).toContain('One of project_id or task_id must be specified');
+  });
+
+  it('deletes a guide with its assets for its owner only (DELETE /api/guides/{id})', async () => {
+    const task = await api.catalog.tasks.create({ id: alice.id, isAdmin: false }, { name: 'gone' });
+    const guide = await api.catalog.guides.save({ taskId: task.id }, 'bye');
+    const asset = await api.catalog.guides.addAsset(guide.id, { filename: 'x.png', content: png });
+    expect((await bob.call({ method: 'DELETE', url: `/api/guides/${guide.id}` })).statusCode).toBe(404);
+    expect((await alice.call({ method: 'GET', url: `/api/guides/${guide.id}` })).statusCode).toBe(200);
+    expect((await alice.call({ method: 'DELETE', url: `/api/guides/${guide.id}` })).statusCode).toBe(204);
+    expect((await alice.call({ method: 'GET', url: `/api/guides/${guide.id}` })).statusCode).toBe(404);
+    expect((await alice.call({ method: 'GET', url: `/api/assets/${asset.uuid}` })).statusCode).toBe(404);
+    const after = (await alice.call({ method: 'GET', url: `/api/tasks/${task.id}` })).json();
+    expect(after.guide_id).toBeNull();
   });
 
   it('reduces the download name as django-sendfile2 does', () => {

@@ -14,9 +14,17 @@ export const guideCreateBody = z
     project_id: z.number().int().positive().nullable().optional(),
     markdown: z.string().optional(),
   })
-  .refine((b) => ((b.task_id ?? null) === null) !== ((b.project_id ?? null) === null), {
-    message: 'Exactly one of task_id and project_id must be given',
-    path: ['non_field_errors'],
+  .superRefine((b, ctx) => {
+    const task = (b.task_id ?? null) !== null;
+    const project = (b.project_id ?? null) !== null;
+    if (task === project)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['non_field_errors'],
+        message: task
+          ? 'Both project_id and task_id must not be specified'
+          : 'One of project_id or task_id must be specified',
+      });
   });
 
 /** As Django's `<uuid:pk>` path converter: anything else is no route, so 404 rather than 400. */
@@ -53,6 +61,8 @@ export function inlineDisposition(filename: string): string {
 /**
  * `/api/guides` and `/api/assets`: a task's or project's annotation guide (as a restore recreates it)
  * and the assets its markdown links as `/api/assets/<uuid>`, for whoever can see the task or project.
+ * Not served: PATCH of a guide (CVAT then deletes the assets the markdown no longer links), and
+ * POST/DELETE of assets.
  */
 export function guidesRoutes(services: ApiServices) {
   const { guides, tasks, projects } = services.catalog;
@@ -81,6 +91,16 @@ export function guidesRoutes(services: ApiServices) {
         const guide = await guides.get(actor(request), request.params.id);
         if (!guide) throw new AppError('NOT_FOUND');
         return serializeGuide(guide);
+      },
+    );
+
+    // CVAT's destroy: the guide and its assets (they cascade); the task or project is touched.
+    app.delete(
+      '/api/guides/:id',
+      { config: { resource: 'guide' }, schema: { params: idParams } },
+      async (request, reply) => {
+        if (!(await guides.delete(actor(request), request.params.id))) throw new AppError('NOT_FOUND');
+        return reply.code(204).send();
       },
     );
 
