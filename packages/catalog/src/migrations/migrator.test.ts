@@ -94,33 +94,24 @@ describe('migrate', () => {
     expect(isAppError(err, 'CATALOG_MIGRATION_MISSING')).toBe(true);
   });
 
-  it('0008 gives the existing sessions of a live table an expiry and leaves API keys without one', async () => {
-    // The table as 0001-0007 left it, with rows written by the API before 0008.
+  it('0008 adds the expiry on a live table and leaves every stored key (all API keys) without one', async () => {
+    // The table as 0001-0007 left it, with keys written by logins before sessions existed, two of
+    // them a few milliseconds apart (a script logging in twice): all stay API keys, never expiring.
     const files = await readMigrations();
     const before = files.filter((f) => f.name < '0008');
     for (const f of before) await writeFile(path.join(dir, f.name), f.sql);
     const pool = newPool();
     await migrate(pool, { dir });
-    await pool.query(
-      `INSERT INTO users (id, username, password_hash) VALUES (1, 'ann', 'x'), (2, 'bob', 'x')`,
-    );
-    const rows: [string, number, string][] = [
-      // ann: a key from before sessions existed, then one login (key, then session 20 ms later)
-      ['ann-old-key', 1, '2026-01-01T10:00:00Z'],
-      ['ann-key', 1, '2026-11-29T03:30:00.000Z'],
-      ['ann-session', 1, '2026-11-29T03:30:00.020Z'],
-      // bob: two logins within a second (a script), then one more a minute later
-      ['bob-key-1', 2, '2026-11-29T03:31:00.000Z'],
-      ['bob-session-1', 2, '2026-11-29T03:31:00.010Z'],
-      ['bob-key-2', 2, '2026-11-29T03:31:00.500Z'],
-      ['bob-session-2', 2, '2026-11-29T03:31:00.510Z'],
-      ['bob-key-3', 2, '2026-11-29T03:32:00.000Z'],
-      ['bob-session-3', 2, '2026-11-29T03:32:00.030Z'],
+    await pool.query(`INSERT INTO users (id, username, password_hash) VALUES (1, 'ann', 'x')`);
+    const rows: [string, string][] = [
+      ['ann-old-key', '2026-01-01T10:00:00Z'],
+      ['ann-key-1', '2026-11-29T03:31:00.000Z'],
+      ['ann-key-2', '2026-11-29T03:31:00.010Z'],
     ];
-    for (const [name, user, created] of rows)
+    for (const [name, created] of rows)
       await pool.query(
-        'INSERT INTO api_tokens (key_hash, user_id, created_date) VALUES (convert_to($1, $4), $2, $3)',
-        [name, user, created, 'UTF8'],
+        'INSERT INTO api_tokens (key_hash, user_id, created_date) VALUES (convert_to($1, $3), 1, $2)',
+        [name, created, 'UTF8'],
       );
 
     const next = files.filter((f) => f.name.startsWith('0008'));
@@ -128,12 +119,10 @@ describe('migrate', () => {
     for (const f of next) await writeFile(path.join(dir, f.name), f.sql);
     expect((await migrate(pool, { dir })).applied).toEqual(['0008_session_expiry.sql']);
 
-    const { rows: after } = await pool.query<{ name: string; days: number | null }>(
-      `SELECT convert_from(key_hash, 'UTF8') AS name,
-              round(extract(epoch FROM expires_at - now()) / 86400)::int AS days
-       FROM api_tokens ORDER BY created_date`,
+    const { rows: after } = await pool.query<{ name: string; expires_at: Date | null }>(
+      `SELECT convert_from(key_hash, 'UTF8') AS name, expires_at FROM api_tokens ORDER BY created_date`,
     );
-    expect(after).toEqual(rows.map(([name]) => ({ name, days: name.includes('session') ? 14 : null })));
+    expect(after).toEqual(rows.map(([name]) => ({ name, expires_at: null })));
   });
 
   it('rolls back a failing migration entirely and keeps the ones before it', async () => {
