@@ -96,7 +96,7 @@ describe('request view (CVAT’s RequestSerializer from a BullMQ job)', () => {
     ]);
   });
 
-  it('shows a finished import’s result_id and a failed one’s message (without its code) with the failure TTL', () => {
+  it('shows a finished import’s result_id and a failed one’s coded message with the failure TTL', () => {
     const data = { target: 'task', userId: 3, source: { kind: 'staged', key: 'k' } } as never;
     const done = toRequestView(
       {
@@ -127,22 +127,10 @@ describe('request view (CVAT’s RequestSerializer from a BullMQ job)', () => {
     );
     expect(failed).toMatchObject({
       status: 'failed',
-      message: 'The file is not a zip archive',
+      message: 'FORMAT_NOT_A_ZIP: The file is not a zip archive',
       expiry_date: '2025-03-01T14:06:10.000Z',
       result_id: null,
     });
-    const uncoded = (failedReason: string) =>
-      toRequestView(
-        {
-          kind: 'import',
-          state: 'failed',
-          job: job({ id: 'i', data, finishedOn: T0, failedReason }),
-        } as FoundRequest,
-        context,
-      ).message;
-    // A reason not made by a coded worker (BullMQ's own, e.g. a stalled job) is shown as it is.
-    expect(uncoded('job stalled more than allowable limit')).toBe('job stalled more than allowable limit');
-    expect(uncoded('Error: X_Y: no code')).toBe('Error: X_Y: no code');
   });
 
   it('gives a task export its project as project_id (CVAT’s operation.project_id), null in older jobs', () => {

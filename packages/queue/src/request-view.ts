@@ -3,7 +3,6 @@
  * worker sends it as the payload of `backup:*` / `restore:*` webhook events, so both show one shape.
  */
 import type { Job, JobState } from 'bullmq';
-import { failureMessage } from './coded-worker.js';
 import {
   type ExportJobPayload,
   type ImportJobPayload,
@@ -83,7 +82,9 @@ export function toRequestView(found: FoundRequest, context: ViewContext): Reques
     status,
     message:
       status === 'failed'
-        ? failureMessage(job.failedReason ?? '')
+        ? // `CODE: text`, code kept: the stable code is what scripts and our CLI act on (its exit
+          // status comes from it); CVAT's clients show the message as it is.
+          (job.failedReason ?? '')
         : status === 'started'
           ? (progress?.phase ?? '')
           : '',

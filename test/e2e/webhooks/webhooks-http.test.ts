@@ -114,7 +114,7 @@ describe('webhooks with a real worker and a real receiver', () => {
       expect(Math.abs(lead)).toBeLessThan(5000);
     }
     const failure = (await notified('backup:failed'))[1]!.body.payload;
-    expect(failure.message).toMatch(/^The (task|project) \d+ to back up does not exist/);
+    expect(failure.message).toMatch(/^BACKUP_RESOURCE_NOT_FOUND: /);
     const success = (await notified('backup:finished'))[1]!.body.payload;
     expect(success.result_url).toBe(finished.result_url);
     expect(success.result_url).toMatch(/\/backup\/download\?rq_id=/);
