@@ -4,6 +4,7 @@ export type { TransferOptions } from './core/driver-options.js';
 export { KeyScope, validateKey, validateListPrefix } from './core/keys.js';
 export type { RetryPolicy } from './core/retry.js';
 export { createDriver, type StorageConfig } from './create-driver.js';
+export { deleteUnder } from './delete-under.js';
 export { type GcsConfig, GcsDriver } from './gcs/gcs.driver.js';
 export { type LocalConfig, LocalDriver } from './local/local.driver.js';
 export { openRandomAccess, type RandomAccess } from './random-access.js';

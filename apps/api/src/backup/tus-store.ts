@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Actor } from '@cvat-backup/catalog';
 import { AppError, isAppError } from '@cvat-backup/common';
-import type { StorageDriver } from '@cvat-backup/storage';
+import { deleteUnder, type StorageDriver } from '@cvat-backup/storage';
 import { ByteLimit } from './byte-limit.js';
 
 /** CVAT's TUS file id: `<user id>_<uuid4>` (`TusFile.FileID.REGEX`). */
@@ -122,8 +122,7 @@ export class TusStore {
 
   /** Deletes an upload's chunks and its info (the info last, so a crash leaves it findable by a sweep). */
   async remove(fileId: string): Promise<void> {
-    for await (const page of this.staging.list(`tus/${fileId}/chunks/`))
-      for (const entry of page) await this.staging.delete(entry.key);
+    await deleteUnder(this.staging, `tus/${fileId}/chunks/`);
     await this.staging.delete(`tus/${fileId}/info.json`);
   }
 

@@ -1,4 +1,5 @@
 import type { DataRecord } from '@cvat-backup/catalog';
+import { deleteUnder } from '@cvat-backup/storage';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ApiServices } from '../http/api-services.js';
 
@@ -39,8 +40,7 @@ export async function removeTaskMedia(
         log.warn({ taskId: task.taskId, folder }, 'media of a deleted task kept: another task uses them');
         continue;
       }
-      for await (const page of services.localMedia.list(folder))
-        for (const entry of page) await services.localMedia.delete(entry.key);
+      await deleteUnder(services.localMedia, folder);
     } catch (err) {
       log.warn({ err, taskId: task.taskId, folder }, 'media of a deleted task could not be removed');
     }

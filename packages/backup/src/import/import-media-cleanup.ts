@@ -1,4 +1,5 @@
 import type { CatalogTransaction } from '@cvat-backup/catalog';
+import { deleteUnder } from '@cvat-backup/storage';
 import type { ImportDependencies } from './task-importer.js';
 
 /**
@@ -21,9 +22,7 @@ export async function removeUncommittedMedia(
     .transaction(async (tx) => {
       await tx.lockImportRequest(importRequestId);
       if (await committed(tx)) return;
-      for (const prefix of prefixes)
-        for await (const page of deps.localMedia.list(prefix))
-          for (const entry of page) await deps.localMedia.delete(entry.key);
+      for (const prefix of prefixes) await deleteUnder(deps.localMedia, prefix);
     })
     .catch(() => {});
 }
