@@ -1,5 +1,6 @@
 import type { StorageDriver } from '@cvat-backup/storage';
 import { importMediaPrefix } from '../import/archive-media.js';
+import { sweepExpired } from './sweep-expired.js';
 
 /** The folders of the local media storage that hold one task's media each. */
 const MEDIA_AREAS = ['imports/', 'tasks/'] as const;
@@ -66,7 +67,7 @@ export async function sweepOrphanMedia(deps: OrphanMediaDependencies): Promise<O
       // Hashing a live project's folders costs a little: only when an old import folder is found.
       if (area === 'imports/') liveFolders ??= liveImportFolders(live);
       if (liveFolders?.has(folder)) continue;
-      const deleted = await deleteOlderFiles(deps.media, folder, now() - deps.graceMs);
+      const deleted = await sweepExpired(deps.media, folder, deps.graceMs, now());
       if (deleted > 0) counts.orphanFolders++;
       counts.orphanFiles += deleted;
       await deps.emptied?.(folder, deleted);
@@ -117,15 +118,4 @@ function liveImportFolders(live: LiveImport[]): Set<string> {
         folders.add(mediaFolderOf(importMediaPrefix(`${importRequestId}#task_${i}/`))!);
   }
   return folders;
-}
-
-async function deleteOlderFiles(media: StorageDriver, folder: string, before: number): Promise<number> {
-  let deleted = 0;
-  for await (const page of media.list(folder))
-    for (const entry of page)
-      if (entry.mtime && entry.mtime.getTime() < before) {
-        await media.delete(entry.key);
-        deleted++;
-      }
-  return deleted;
 }
