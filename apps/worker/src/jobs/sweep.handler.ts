@@ -1,5 +1,6 @@
 import {
   type LiveImport,
+  scheduledLocalKey,
   sweepExpired,
   sweepOrphanMedia,
   sweepUnrecordedArchives,
@@ -78,7 +79,10 @@ export function sweepHandler(deps: SweepDependencies) {
     });
     // Run folders emptied by retention or by the sweep above; a running run's is kept for its exports.
     const running = new Set(
-      (await deps.catalog.schedules.runningRuns()).map((r) => `schedules/${r.schedule_id}/run-${r.id}`),
+      // The run's folder as its archives' keys name it, without the trailing slash.
+      (await deps.catalog.schedules.runningRuns()).map((r) =>
+        scheduledLocalKey(r.schedule_id, r.id, '').slice(0, -1),
+      ),
     );
     counts.emptyFolders += await sweepEmptyFolders({
       root: deps.roots.archives,

@@ -7,6 +7,7 @@ import type {
   TrackElementInput,
   TrackedShapeInput,
 } from '../repositories/annotation.repository.js';
+import { INT32_MAX } from './field-rules.js';
 
 /**
  * What the catalog accepts as an annotation, as pure rules: the repository runs them on every write,
@@ -30,8 +31,6 @@ export interface JobContext {
   labels: Map<number, LabelInfo>;
 }
 
-/** Columns are PostgreSQL integers: a larger value would fail inside the write as "out of range". */
-const INT32_MAX = 2 ** 31 - 1;
 const isInt32 = (n: number) => Number.isInteger(n) && n >= -INT32_MAX - 1 && n <= INT32_MAX;
 const SOURCES = new Set(['manual', 'auto', 'semi-auto', 'file', 'consensus']);
 const SHAPE_TYPES = new Set([
